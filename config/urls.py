@@ -1,0 +1,17 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from tinhso.api import api
+from tinhso.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("api/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("tinhso.core.urls")),
+]
+
+handler400 = "tinhso.core.views.error_400"
+handler403 = "tinhso.core.views.error_403"
+handler404 = "tinhso.core.views.error_404"
+handler500 = "tinhso.core.views.error_500"

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tinhso.core.choices import MergeKind, UnitLevel, UnitVersion
+from tinhso.core.querysets import RestrictedQuerySet
+
+
+class AdministrativeUnit(models.Model):
+    """A province, district or commune as published in one version of the unit list.
+
+    A code is reused across versions for different places (30307 was Phường Mỹ
+    Hòa and is now Phường Long Xuyên), so a unit is identified by (version, code)
+    and carries the dates it was in force. History is never overwritten: a
+    reform adds a version and ``UnitSuccession`` rows.
+    """
+
+    version = models.CharField(_("phiên bản danh mục"), max_length=7, choices=UnitVersion.choices)
+    code = models.CharField(_("mã"), max_length=5)
+    name = models.CharField(_("tên"), max_length=100)
+    full_name = models.CharField(_("tên đầy đủ"), max_length=120)
+    level = models.CharField(_("cấp"), max_length=10, choices=UnitLevel.choices)
+    type = models.CharField(_("loại"), max_length=32)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("đơn vị cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    search_key = models.CharField(max_length=120, db_index=True, editable=False)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đơn vị hành chính")
+        verbose_name_plural = _("đơn vị hành chính")
+        ordering = ["version", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="unit_version_code_unique")
+        ]
+        indexes = [models.Index(fields=["code", "valid_from"], name="unit_code_from_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.code})"
+
+    @classmethod
+    def scope_q(cls, user, action: str) -> Q | None | bool:
+        # The unit list is public reference data.
+        return None
+
+
+class UnitSuccession(models.Model):
+    """One row of the official old→new conversion table of a reform.
+
+    ``old_unit`` is empty only where the table names something that was not a
+    commune (the Kim Sơn alluvial area); ``old_label`` keeps the name as written.
+    """
+
+    old_unit = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("đơn vị cũ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="successions",
+    )
+    old_label = models.CharField(_("tên đơn vị cũ"), max_length=200)
+    old_parent = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("đơn vị cấp trên của đơn vị cũ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    new_unit = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("đơn vị mới"),
+        on_delete=models.PROTECT,
+        related_name="sources",
+    )
+    merge = models.CharField(_("hình thức"), max_length=10, choices=MergeKind.choices)
+    effective_on = models.DateField(_("ngày hiệu lực"))
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("chuyển đổi đơn vị hành chính")
+        verbose_name_plural = _("chuyển đổi đơn vị hành chính")
+        ordering = ["old_label", "new_unit__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["old_label", "old_parent", "new_unit"], name="succession_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old_label} → {self.new_unit.full_name} ({self.get_merge_display()})"
+
+    @classmethod
+    def scope_q(cls, user, action: str) -> Q | None | bool:
+        return None
