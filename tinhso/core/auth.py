@@ -18,7 +18,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from tinhso.core.exceptions import Locked
 from tinhso.core.models import ApiToken
 
-TOKEN_PREFIX = "tso_"
+TOKEN_PREFIX = "tso_"  # noqa: S105 (a public marker, not a secret)
 
 
 def _hash(key: str) -> str:

@@ -76,7 +76,7 @@ def role_may(user, model, action: str) -> bool:
     return action in ROLE_ACTIONS.get(user.role, {}).get(label, set())
 
 
-def scope_q(model, user, action: str) -> Q | None | bool:
+def scope_q(model, user, action: str) -> Q | bool | None:
     """The filter for rows ``user`` may ``action`` on: Q, None (all) or False (none)."""
     if not role_may(user, model, action):
         return False

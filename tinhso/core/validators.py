@@ -32,9 +32,11 @@ from tinhso.core.exceptions import ValidationError
 # The 63 provinces before 1 July 2025, as the GSO numbers them. CCCDs keep these
 # codes after the reform: the number is fixed at birth registration.
 OLD_PROVINCE_CODES = frozenset(
-    "01 02 04 06 08 10 11 12 14 15 17 19 20 22 24 25 26 27 30 31 33 34 35 36 37 38 40 "
-    "42 44 45 46 48 49 51 52 54 56 58 60 62 64 66 67 68 70 72 74 75 77 79 80 82 83 84 "
-    "86 87 89 91 92 93 94 95 96".split()
+    (
+        "01 02 04 06 08 10 11 12 14 15 17 19 20 22 24 25 26 27 30 31 33 34 35 36 37 38 40 "
+        "42 44 45 46 48 49 51 52 54 56 58 60 62 64 66 67 68 70 72 74 75 77 79 80 82 83 84 "
+        "86 87 89 91 92 93 94 95 96"
+    ).split()
 )
 _PROVINCE_PREFIXES = frozenset(f"0{code}" for code in OLD_PROVINCE_CODES)
 _COUNTRY_PREFIXES = frozenset(c.numeric for c in iso3166.countries if c.numeric != "704")

@@ -42,7 +42,7 @@ class AuditEvent(models.Model):
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action}"
 
     @classmethod
-    def scope_q(cls, user, action: str) -> Q | None | bool:
+    def scope_q(cls, user, action: str) -> Q | bool | None:
         if user.role == Role.IT_ADMIN:
             return None
         return Q(actor_id=user.pk)

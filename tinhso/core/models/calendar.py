@@ -7,7 +7,9 @@ from tinhso.core.choices import CalendarDayKind
 
 
 class CalendarDay(models.Model):
-    """A day the province declares different from the rule: a make-up working day or an extra day off.
+    """A day the province declares different from the rule.
+
+    Either a make-up working day or an extra day off.
 
     Public holidays come from the ``holidays`` package; rows here override it and
     the weekend (for instance a Saturday worked in exchange for a bridge day).

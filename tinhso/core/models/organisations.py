@@ -58,7 +58,7 @@ class Organisation(models.Model):
         super().save(*args, **kwargs)
 
     @classmethod
-    def scope_q(cls, user, action: str) -> Q | None | bool:
+    def scope_q(cls, user, action: str) -> Q | bool | None:
         # The list of agencies is public; changing it is for IT administrators
         # (decided by core.permissions before this is asked).
         return None

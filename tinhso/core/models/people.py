@@ -41,7 +41,7 @@ class Citizen(models.Model):
         return mask_id_number(self.id_number)
 
     @classmethod
-    def scope_q(cls, user, action: str) -> Q | None | bool:
+    def scope_q(cls, user, action: str) -> Q | bool | None:
         if user.role == Role.CITIZEN:
             return Q(pk=user.citizen_id) if user.citizen_id else False
         # Officers reach people through the dossiers they handle; the register

@@ -50,7 +50,7 @@ class AdministrativeUnit(models.Model):
         return f"{self.full_name} ({self.code})"
 
     @classmethod
-    def scope_q(cls, user, action: str) -> Q | None | bool:
+    def scope_q(cls, user, action: str) -> Q | bool | None:
         # The unit list is public reference data.
         return None
 
@@ -104,5 +104,5 @@ class UnitSuccession(models.Model):
         return f"{self.old_label} → {self.new_unit.full_name} ({self.get_merge_display()})"
 
     @classmethod
-    def scope_q(cls, user, action: str) -> Q | None | bool:
+    def scope_q(cls, user, action: str) -> Q | bool | None:
         return None

@@ -63,7 +63,7 @@ class User(AbstractUser):
         return self.role != Role.CITIZEN
 
     @classmethod
-    def scope_q(cls, user, action: str) -> Q | None | bool:
+    def scope_q(cls, user, action: str) -> Q | bool | None:
         if user.role == Role.IT_ADMIN:
             return None
         if user.role in (Role.HEAD, Role.LEADER) and user.organisation_id:
@@ -96,7 +96,7 @@ class ApiToken(models.Model):
         return f"{self.prefix}… ({self.user})"
 
     @classmethod
-    def scope_q(cls, user, action: str) -> Q | None | bool:
+    def scope_q(cls, user, action: str) -> Q | bool | None:
         if user.role == Role.IT_ADMIN:
             return None
         return Q(user_id=user.pk)
