@@ -1,4 +1,4 @@
-"""Reads for the core domain. Every scoped read starts from ``restrict``."""
+"""Reads of the core domain, one module per concept. Every scoped read starts from ``restrict``."""
 
 from __future__ import annotations
 
