@@ -5,11 +5,13 @@ import pytest
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    from django.core.management import call_command
+    """Load both unit lists and the conversion table once per run (about 2 s).
+
+    Tests run inside transactions that roll back, so they all see the same
+    14,149 units. A test marked ``transaction=True`` flushes the tables it ran
+    on; call ``units_load()`` again there if it needs the units afterwards.
+    """
+    from tinhso.core.services.units import units_load
 
     with django_db_blocker.unblock():
-        try:
-            call_command("load_units", verbosity=0)
-        except Exception as exc:  # the loader arrives with the units work
-            if "Unknown command" not in str(exc):
-                raise
+        units_load(actor=None)

@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tinhso.core.choices import MergeKind, UnitLevel, UnitVersion
 from tinhso.core.querysets import RestrictedQuerySet
+
+# The reform of 1 July 2025: the three-tier list was in force until the day
+# before, the two-tier list from that day on.
+REFORM_DATE = dt.date(2025, 7, 1)
+PRE_REFORM_LAST_DAY = dt.date(2025, 6, 30)
 
 
 class AdministrativeUnit(models.Model):
@@ -58,8 +65,12 @@ class AdministrativeUnit(models.Model):
 class UnitSuccession(models.Model):
     """One row of the official old→new conversion table of a reform.
 
+    ``merge`` says whether the whole old unit went into ``new_unit`` (full) or
+    only part of it (partial; the old unit then has a row per receiving unit).
     ``old_unit`` is empty only where the table names something that was not a
-    commune (the Kim Sơn alluvial area); ``old_label`` keeps the name as written.
+    commune: five island districts without communes and the Kim Sơn alluvial
+    area. ``old_label`` keeps the name as written and ``old_parent`` the old
+    district, so those rows stay attached to the old tree.
     """
 
     old_unit = models.ForeignKey(
@@ -95,9 +106,18 @@ class UnitSuccession(models.Model):
         verbose_name_plural = _("chuyển đổi đơn vị hành chính")
         ordering = ["old_label", "new_unit__code"]
         constraints = [
+            # A commune appears once per receiving unit.
             models.UniqueConstraint(
-                fields=["old_label", "old_parent", "new_unit"], name="succession_unique"
-            )
+                fields=["old_unit", "new_unit"],
+                condition=Q(old_unit__isnull=False),
+                name="succession_old_new_unique",
+            ),
+            # Rows without an old commune are told apart by label and old district.
+            models.UniqueConstraint(
+                fields=["old_label", "old_parent", "new_unit"],
+                condition=Q(old_unit__isnull=True),
+                name="succession_label_new_unique",
+            ),
         ]
 
     def __str__(self) -> str:
