@@ -7,8 +7,10 @@ router = Router()
 
 def _include() -> None:
     from tinhso.core.api_auth import router as auth_router
+    from tinhso.core.api_organisations import router as organisations_router
 
     router.add_router("", auth_router)
+    router.add_router("", organisations_router)
 
 
 _include()

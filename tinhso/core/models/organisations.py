@@ -54,7 +54,8 @@ class Organisation(models.Model):
         from tinhso.core.text import fold, normalise
 
         self.name = normalise(self.name)
-        self.search_key = fold(self.name)
+        # The short name ("STP") is searchable too.
+        self.search_key = fold(f"{self.name} {self.short_name}")[:255]
         super().save(*args, **kwargs)
 
     @classmethod
