@@ -140,7 +140,10 @@ TINHSO_API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "tinhso.core.middleware.RequestIdLogFilter"}},
+    "filters": {
+        "request_id": {"()": "tinhso.core.middleware.RequestIdLogFilter"},
+        "mask_ids": {"()": "tinhso.core.logging.MaskIdNumbersFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
     },
@@ -148,7 +151,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["request_id"],
+            "filters": ["request_id", "mask_ids"],
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},

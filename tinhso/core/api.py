@@ -7,10 +7,14 @@ router = Router()
 
 def _include() -> None:
     from tinhso.core.api_auth import router as auth_router
+    from tinhso.core.api_calendar import router as calendar_router
     from tinhso.core.api_organisations import router as organisations_router
+    from tinhso.core.api_people import router as people_router
 
     router.add_router("", auth_router)
+    router.add_router("", calendar_router)
     router.add_router("", organisations_router)
+    router.add_router("", people_router)
 
 
 _include()
