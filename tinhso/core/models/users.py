@@ -62,13 +62,35 @@ class User(AbstractUser):
     def is_official(self) -> bool:
         return self.role != Role.CITIZEN
 
+    @property
+    def totp_enabled(self) -> bool:
+        return bool(self.totp_secret and self.totp_confirmed_at)
+
+    def scope_unit_ids(self):
+        """Administrative units this user's scope covers (None: no limit); see core.permissions."""
+        from tinhso.core.permissions import scope_unit_ids
+
+        return scope_unit_ids(self)
+
+    def scope_organisation_ids(self):
+        """Organisations this user acts for (None: no limit); see core.permissions."""
+        from tinhso.core.permissions import organisation_ids
+
+        return organisation_ids(self)
+
     @classmethod
     def scope_q(cls, user, action: str) -> Q | bool | None:
+        from tinhso.core.permissions import organisation_ids
+
         if user.role == Role.IT_ADMIN:
             return None
-        if user.role in (Role.HEAD, Role.LEADER) and user.organisation_id:
-            return Q(organisation_id=user.organisation_id) | Q(pk=user.pk)
-        return Q(pk=user.pk)
+        own = Q(pk=user.pk)
+        if action != "view" or user.role == Role.CITIZEN:
+            # Nobody but an IT administrator changes another person's account.
+            return own
+        # Officials see the accounts of the organisations they act for.
+        organisations = organisation_ids(user)
+        return (own | Q(organisation_id__in=organisations)) if organisations else own
 
 
 class ApiToken(models.Model):
@@ -97,6 +119,13 @@ class ApiToken(models.Model):
 
     @classmethod
     def scope_q(cls, user, action: str) -> Q | bool | None:
+        # Tokens are personal: an IT administrator may list and revoke anyone's.
         if user.role == Role.IT_ADMIN:
             return None
         return Q(user_id=user.pk)
+
+    @property
+    def is_usable(self) -> bool:
+        from django.utils import timezone
+
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+
 from tinhso.core.exceptions import NotFound
 
 
@@ -13,5 +15,11 @@ def get_object_for(user, model, *, action: str = "view", **lookup):
     """
     try:
         return model.objects.restrict(user, action).get(**lookup)
-    except (model.DoesNotExist, model.MultipleObjectsReturned, ValueError, TypeError):
+    except (
+        model.DoesNotExist,
+        model.MultipleObjectsReturned,
+        ValueError,
+        TypeError,
+        DjangoValidationError,  # a malformed key, e.g. for a UUID field
+    ):
         raise NotFound() from None
