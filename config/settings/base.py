@@ -25,6 +25,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "tinhso.core.middleware.RequestIdMiddleware",
+    "tinhso.core.middleware.ApiRequestMiddleware",
     "tinhso.core.middleware.BodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -36,6 +37,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "tinhso.core.middleware.TinhsoErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -95,6 +97,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "tinhso.core.responses.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -118,6 +121,9 @@ MEDIA_URL = "/media/"
 # Bodies larger than this are refused with 413 before any view reads them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_BODY_BYTES", 2 * 1024 * 1024)
 TINHSO_MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# API paths (prefixes) whose endpoints accept multipart/form-data uploads;
+# every other API body must be application/json (docs/errors.md).
+TINHSO_API_MULTIPART_PATHS: list[str] = []
 
 CACHES = {
     "default": (

@@ -68,6 +68,12 @@ class NotFound(TinhsoError):
     default_message = _("Không tìm thấy.")
 
 
+class MethodNotAllowed(TinhsoError):
+    status = 405
+    code = "method_not_allowed"
+    default_message = _("Phương thức HTTP này không được hỗ trợ cho địa chỉ này.")
+
+
 class Conflict(TinhsoError):
     status = 409
     code = "conflict"
@@ -84,6 +90,33 @@ class UnsupportedMediaType(TinhsoError):
     status = 415
     code = "unsupported_media_type"
     default_message = _("Kiểu nội dung không được hỗ trợ.")
+
+
+class MalformedJson(ValidationError):
+    code = "malformed_json"
+    default_message = _("Nội dung JSON không đúng cú pháp.")
+
+
+class InvalidInput(ValidationError):
+    """A request that parsed but does not match the endpoint's schema; ``details`` lists fields."""
+
+    code = "invalid_input"
+    default_message = _("Dữ liệu gửi lên không hợp lệ, xem chi tiết từng trường.")
+
+
+class CsrfFailed(PermissionDenied):
+    code = "csrf_failed"
+    default_message = _(
+        "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và thử lại."
+    )
+
+
+class ServerError(TinhsoError):
+    """Not a user's fault: logged with the request id, which the body gives for support."""
+
+    status = 500
+    code = "server_error"
+    default_message = _("Hệ thống gặp sự cố khi xử lý yêu cầu. Vui lòng thử lại sau.")
 
 
 class Locked(TinhsoError):
