@@ -40,7 +40,9 @@ class AdministrativeUnit(models.Model):
     )
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    # fold(full_name) and fold(name): diacritic-free keys for search and ranking.
     search_key = models.CharField(max_length=120, db_index=True, editable=False)
+    name_key = models.CharField(max_length=100, default="", editable=False)
 
     objects = RestrictedQuerySet.as_manager()
 

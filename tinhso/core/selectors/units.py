@@ -37,8 +37,6 @@ UNIT_COLUMNS = (
     "valid_from",
     "valid_to",
 )
-# Every full name is one of these type words (folded) followed by the name.
-TYPE_WORDS = ("thanh pho", "thi tran", "thi xa", "dac khu", "phuong", "huyen", "quan", "tinh", "xa")
 
 
 def _columns(prefix: str = "", *, with_parent: bool = True) -> list[str]:
@@ -190,16 +188,10 @@ def unit_search(
             | Q(parent__level=UnitLevel.PROVINCE, parent__code=province)
             | Q(parent__parent__level=UnitLevel.PROVINCE, parent__parent__code=province)
         )
-    # The search key is "<type word> <name>": a match right after the type word
-    # is a name prefix.
-    name_prefix = Q(search_key__startswith=key)
-    exact = Q(search_key=key)
-    for type_word in TYPE_WORDS:
-        name_prefix |= Q(search_key__startswith=f"{type_word} {key}")
-        exact |= Q(search_key=f"{type_word} {key}")
+    # Ranked on the folded name (without the type word) and the folded full name.
     rank = Case(
-        When(exact, then=Value(0)),
-        When(name_prefix, then=Value(1)),
+        When(Q(name_key=key) | Q(search_key=key), then=Value(0)),
+        When(Q(name_key__startswith=key) | Q(search_key__startswith=key), then=Value(1)),
         When(search_key__contains=f" {key}", then=Value(2)),
         default=Value(3),
         output_field=IntegerField(),
@@ -208,7 +200,7 @@ def unit_search(
         queryset.annotate(rank=rank, level_rank=_LEVEL_RANK)
         .select_related("parent")
         .only(*_columns())
-        .order_by("rank", "level_rank", "-version", "search_key", "code")[:limit]
+        .order_by("rank", "level_rank", "-version", "name_key", "code")[:limit]
     )
 
 

@@ -113,7 +113,7 @@ def _load_version(version: str, rows: list[dict[str, str]], report: UnitLoadRepo
     existing = {
         row["code"]: row
         for row in AdministrativeUnit.objects.filter(version=version).values(
-            "id", "code", "search_key", *UNIT_FIELDS
+            "id", "code", "search_key", "name_key", *UNIT_FIELDS
         )
     }
     ids = {code: row["id"] for code, row in existing.items()}
@@ -159,6 +159,7 @@ def _load_version(version: str, rows: list[dict[str, str]], report: UnitLoadRepo
                 "valid_from": valid_from,
                 "valid_to": valid_to,
                 "search_key": fold(full_name),
+                "name_key": fold(row["name"]),
             }
             current = existing.get(row["code"])
             if current is None:
@@ -179,7 +180,7 @@ def _load_version(version: str, rows: list[dict[str, str]], report: UnitLoadRepo
                 ids.update({unit.code: unit.pk for unit in to_create})
         if to_update:
             AdministrativeUnit.objects.bulk_update(
-                to_update, [*UNIT_FIELDS, "search_key"], batch_size=500
+                to_update, [*UNIT_FIELDS, "search_key", "name_key"], batch_size=500
             )
         created += len(to_create)
         updated += len(to_update)
