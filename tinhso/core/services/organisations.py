@@ -192,11 +192,7 @@ def organisation_update(*, actor, organisation: Organisation | str, **fields: An
         code = (
             organisation.identifier_code if isinstance(organisation, Organisation) else organisation
         )
-        org = (
-            Organisation.objects.select_for_update()
-            .filter(identifier_code=code)
-            .first()
-        )
+        org = Organisation.objects.select_for_update().filter(identifier_code=code).first()
         if org is None:
             raise OrganisationNotFound()
         before = _snapshot(org)
