@@ -138,6 +138,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tinhso@localhost")
 
 # The province this deployment serves (post-reform code) and its working time.
 TINHSO_PROVINCE_CODE = env_str("TINHSO_PROVINCE_CODE", "31")
+# Shown in page headers when the unit list is not loaded (else the unit's own name).
+TINHSO_PROVINCE_NAME = env_str("TINHSO_PROVINCE_NAME", "Thành phố Hải Phòng")
 TINHSO_WORKING_SESSIONS = [("07:00", "11:30"), ("13:30", "17:00")]
 # Roles that must confirm a one-time code (TOTP) after the password.
 TINHSO_TOTP_REQUIRED_ROLES = env_list("TOTP_REQUIRED_ROLES", ["it_admin"])

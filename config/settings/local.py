@@ -13,3 +13,7 @@ if not SECRET_KEY:  # noqa: F405
         _key_file.write_text(secrets.token_urlsafe(50))
         _key_file.chmod(0o600)
     SECRET_KEY = _key_file.read_text().strip()
+
+# Serve app static files straight from the apps (no collectstatic needed);
+# production collects them and serves the hashed, compressed copies.
+WHITENOISE_USE_FINDERS = True

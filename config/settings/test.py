@@ -13,3 +13,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+
+# Serve app static files straight from the apps (no collectstatic needed);
+# production collects them and serves the hashed, compressed copies.
+WHITENOISE_USE_FINDERS = True
