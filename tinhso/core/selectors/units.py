@@ -115,6 +115,12 @@ def in_force(on: dt.date) -> Q:
     )
 
 
+def _in_force_on(unit: AdministrativeUnit, day: dt.date) -> bool:
+    return (unit.valid_from is None or unit.valid_from <= day) and (
+        unit.valid_to is None or day <= unit.valid_to
+    )
+
+
 def _check_level(level: str | None) -> str | None:
     if level in (None, ""):
         return None
@@ -133,13 +139,12 @@ def unit_get(code: str, on: dt.date | str | None = None, *, user=None) -> Admini
     code = (code or "").strip()
     unit = None
     if code.isdigit() and len(code) <= 5:
-        unit = (
-            _units(user)
-            .filter(in_force(day), code=code)
-            .select_related("parent")
-            .only(*_columns())
-            .first()
+        # A code has at most one row per version: fetch them all (no ORDER BY,
+        # no date predicate to compile) and keep the one in force on the day.
+        candidates = (
+            _units(user).filter(code=code).select_related("parent").only(*_columns()).order_by()
         )
+        unit = next((u for u in candidates if _in_force_on(u, day)), None)
     if unit is None:
         raise UnitNotFound(
             _("Không tìm thấy đơn vị hành chính có mã %(code)s vào ngày %(day)s.")
