@@ -132,12 +132,15 @@ def event_hash(event: AuditEvent) -> str:
 
 
 def _locked_head() -> AuditChainHead:
-    # Create the head once, without a race: two first writers both try the
-    # insert, one is ignored, and both then queue on the row lock.
-    AuditChainHead.objects.bulk_create(
-        [AuditChainHead(pk=1, last_id=0, last_hash=GENESIS_HASH)], ignore_conflicts=True
-    )
-    return AuditChainHead.objects.select_for_update().get(pk=1)
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        # The very first event: create the head without a race (two first
+        # writers both try the insert, one is ignored), then queue on its lock.
+        AuditChainHead.objects.bulk_create(
+            [AuditChainHead(pk=1, last_id=0, last_hash=GENESIS_HASH)], ignore_conflicts=True
+        )
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    return head
 
 
 def audit_record(
