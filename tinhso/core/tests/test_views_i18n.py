@@ -93,3 +93,55 @@ def test_switching_back_to_vietnamese(client):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     client.post(reverse("set_language"), {"language": "vi", "next": "/"})
     assert '<html lang="vi">' in client.get("/").content.decode()
+
+
+TRANSLATION_FUNCTIONS = {
+    "_",
+    "gettext",
+    "gettext_lazy",
+    "ngettext",
+    "ngettext_lazy",
+    "pgettext",
+    "pgettext_lazy",
+    "gettext_noop",
+}
+TEMPLATIZED_CALL = re.compile(
+    r"\b(?:n?p?gettext)\((u?'(?:[^'\\]|\\.)*'(?:\s*,\s*u?'(?:[^'\\]|\\.)*')*)"
+)
+
+
+def _source_strings() -> set[str]:
+    """Every msgid in the platform's Python code and templates, found without GNU gettext."""
+    import ast
+
+    from django.utils.translation.template import templatize
+
+    root = Path(settings.BASE_DIR) / "tinhso"
+    found: set[str] = set()
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name not in TRANSLATION_FUNCTIONS or not node.args:
+                continue
+            index = 1 if name.startswith("pgettext") else 0
+            if len(node.args) > index and isinstance(node.args[index], ast.Constant):
+                if isinstance(node.args[index].value, str):
+                    found.add(node.args[index].value)
+    for path in root.rglob("templates/**/*.html"):
+        code = templatize(path.read_text(encoding="utf-8"), origin=str(path))
+        for match in TEMPLATIZED_CALL.finditer(code):
+            first = re.match(r"u?'((?:[^'\\]|\\.)*)'", match.group(1)).group(1)
+            found.add(ast.literal_eval(f"'{first}'"))
+    return found
+
+
+def test_every_source_string_is_in_the_english_catalogue():
+    """A string added to the code or a template without running makemessages fails here."""
+    po = polib.pofile(str(EN_PO))
+    catalogue = {entry.msgid for entry in po if not entry.obsolete}
+    missing = sorted(text for text in _source_strings() - catalogue if text.strip())
+    assert missing == [], "run makemessages and translate: " + "; ".join(missing[:10])
