@@ -128,9 +128,9 @@ def _source_strings() -> set[str]:
             if name not in TRANSLATION_FUNCTIONS or not node.args:
                 continue
             index = 1 if name.startswith("pgettext") else 0
-            if len(node.args) > index and isinstance(node.args[index], ast.Constant):
-                if isinstance(node.args[index].value, str):
-                    found.add(node.args[index].value)
+            argument = node.args[index] if len(node.args) > index else None
+            if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                found.add(argument.value)
     for path in root.rglob("templates/**/*.html"):
         code = templatize(path.read_text(encoding="utf-8"), origin=str(path))
         for match in TEMPLATIZED_CALL.finditer(code):
