@@ -25,6 +25,7 @@ from config.urls import handler400, handler403, handler404, handler500  # noqa: 
 from config.urls import urlpatterns as project_urlpatterns
 from tinhso.api import install_error_handlers
 from tinhso.core.audit import audit_record, audit_verify
+from tinhso.core.auth import SessionAuth
 from tinhso.core.exceptions import NotFound, ValidationError
 from tinhso.core.models import AdministrativeUnit, AuditEvent, User
 from tinhso.core.validators import parse_cccd
@@ -83,6 +84,11 @@ def boom(request):
 def duplicate(request):
     User.objects.create(username="same")
     User.objects.create(username="same")
+
+
+@test_api.post("/session-write", auth=SessionAuth())
+def session_write(request):
+    return {"ok": True}
 
 
 @test_api.post("/uploads/file")
@@ -338,6 +344,17 @@ def test_me_without_credentials_is_a_401(client):
 def test_me_with_a_bad_token_is_a_401(client):
     response = client.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer tso_not-a-real-token")
     assert_error(response, 401, "not_authenticated")
+
+
+def test_a_session_write_without_the_csrf_token_is_a_403_csrf_failed():
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(User.objects.create(username="canbo-csrf"))
+    response = client.post(
+        "/api/test-errors/session-write", data="{}", content_type="application/json"
+    )
+    assert_error(response, 403, "csrf_failed")
 
 
 def test_real_endpoint_unknown_unit_code_is_a_404_in_vietnamese(client):
