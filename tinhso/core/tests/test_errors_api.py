@@ -17,7 +17,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import path
-from ninja import File, NinjaAPI, Schema
+from ninja import File, NinjaAPI, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -66,7 +66,7 @@ def thing_create(*, actor, name: str, cccd: str, unit_code: str, start, end) -> 
 @test_api.post("/things", response={201: ThingOut})
 def create_thing(request, payload: ThingIn):
     user = thing_create(actor=None, **payload.dict())
-    return 201, ThingOut(id=user.pk)
+    return Status(201, ThingOut(id=user.pk))
 
 
 @test_api.get("/things")
