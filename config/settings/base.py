@@ -21,6 +21,8 @@ INSTALLED_APPS = [
     "ninja",
     "axes",
     "tinhso.core",
+    "tinhso.procedures",
+    "tinhso.dossiers",
 ]
 
 MIDDLEWARE = [
