@@ -46,3 +46,15 @@ class Role(models.TextChoices):
 class CalendarDayKind(models.TextChoices):
     WORKING = "working", _("Ngày làm việc bù")
     DAY_OFF = "day_off", _("Ngày nghỉ")
+
+
+class NotificationChannel(models.TextChoices):
+    EMAIL = "email", _("Thư điện tử")
+    SMS = "sms", _("Tin nhắn SMS")
+    ZALO = "zalo", _("Zalo")
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ gửi")
+    SENT = "sent", _("Đã gửi")
+    FAILED = "failed", _("Gửi lỗi")

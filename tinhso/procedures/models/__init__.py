@@ -1,1 +1,12 @@
-"""Models of the procedure catalogue."""
+from .catalogue import Component, Fee, Field, Procedure, ProcedureCase
+from .process import ProcessStep, ProcessTemplate
+
+__all__ = [
+    "Component",
+    "Fee",
+    "Field",
+    "Procedure",
+    "ProcedureCase",
+    "ProcessStep",
+    "ProcessTemplate",
+]
