@@ -7,3 +7,8 @@ class DossiersConfig(AppConfig):
     label = "dossiers"
     verbose_name = _("Hồ sơ thủ tục hành chính")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from tinhso.dossiers.permissions import register_role_actions
+
+        register_role_actions()
