@@ -22,6 +22,8 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.http.multipartparser import MultiPartParserError
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from tinhso.core.context import client_ip_var, current_request_id, request_id_var
@@ -225,3 +227,19 @@ class TinhsoErrorMiddleware:
         if isinstance(exception, TinhsoError):
             return error_response(request, exception)
         return None
+
+
+class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
+    """Vietnamese unless the person chose otherwise with the language switch.
+
+    Django's LocaleMiddleware follows the browser's Accept-Language, so a civil
+    servant whose browser is set to English would get English pages without
+    asking. The platform speaks Vietnamese by default; only the language cookie
+    set by the switch (``/i18n/setlang/``) changes that.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
