@@ -123,6 +123,8 @@ MEDIA_URL = "/media/"
 # Bodies larger than this are refused with 413 before any view reads them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_BODY_BYTES", 2 * 1024 * 1024)
 TINHSO_MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# One stored file (tinhso.core.files.file_store), unless the caller sets its own limit.
+TINHSO_MAX_FILE_BYTES = env_int("MAX_FILE_BYTES", 10 * 1024 * 1024)
 # API paths (prefixes) whose endpoints accept multipart/form-data uploads;
 # every other API body must be application/json (docs/errors.md).
 TINHSO_API_MULTIPART_PATHS: list[str] = []
