@@ -139,6 +139,9 @@ CACHES = {
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tinhso@localhost")
+# Message gateways for notifications (dotted paths; docs/files-and-notifications.md).
+TINHSO_SMS_GATEWAY = env_str("SMS_GATEWAY", "tinhso.core.notifications.LoggingSmsGateway")
+TINHSO_ZALO_GATEWAY = env_str("ZALO_GATEWAY", "tinhso.core.notifications.LoggingZaloGateway")
 
 # The province this deployment serves (post-reform code) and its working time.
 TINHSO_PROVINCE_CODE = env_str("TINHSO_PROVINCE_CODE", "31")

@@ -204,6 +204,8 @@ class Migration(migrations.Migration):
                 ('channel', models.CharField(choices=[('email', 'Thư điện tử'), ('sms', 'Tin nhắn SMS'), ('zalo', 'Zalo')], max_length=16, verbose_name='kênh')),
                 ('subject', models.CharField(max_length=255, verbose_name='tiêu đề')),
                 ('body', models.TextField(verbose_name='nội dung')),
+                ('template', models.CharField(blank=True, max_length=64, verbose_name='mẫu tin')),
+                ('params', models.JSONField(blank=True, default=dict, verbose_name='tham số mẫu tin')),
                 ('status', models.CharField(choices=[('pending', 'Chờ gửi'), ('sent', 'Đã gửi'), ('failed', 'Gửi lỗi')], db_index=True, default='pending', max_length=16, verbose_name='trạng thái')),
                 ('error', models.TextField(blank=True, verbose_name='lỗi')),
                 ('provider_message_id', models.CharField(blank=True, max_length=128, verbose_name='mã tin của nhà cung cấp')),

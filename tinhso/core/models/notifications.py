@@ -23,6 +23,9 @@ class Notification(models.Model):
     channel = models.CharField(_("kênh"), max_length=16, choices=NotificationChannel.choices)
     subject = models.CharField(_("tiêu đề"), max_length=255)
     body = models.TextField(_("nội dung"))
+    # Zalo ZNS sends an approved template with parameters rather than free text.
+    template = models.CharField(_("mẫu tin"), max_length=64, blank=True)
+    params = models.JSONField(_("tham số mẫu tin"), default=dict, blank=True)
     status = models.CharField(
         _("trạng thái"),
         max_length=16,
