@@ -29,3 +29,14 @@ class ProceduresConfig(AppConfig):
         admin = ROLE_ACTIONS.setdefault(Role.IT_ADMIN, {})
         for label in PUBLIC_MODELS:
             admin.setdefault(label, set()).update({"view", "add", "change", "delete"})
+
+    def demo_load(self) -> str:
+        """Called by ``tinhso demo``: load the demo catalogue (once) and say what happened."""
+        from django.utils.translation import gettext as _t
+
+        from tinhso.procedures.demo import load_demo_catalogue
+
+        report = load_demo_catalogue(actor=None)
+        if report.skipped:
+            return _t("Danh mục thủ tục demo đã có sẵn (%(n)d thủ tục).") % {"n": report.total}
+        return _t("Đã nạp danh mục thủ tục demo: %(n)d thủ tục.") % {"n": report.total}
