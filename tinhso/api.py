@@ -222,8 +222,10 @@ api = install_error_handlers(
 
 def _register_routers() -> None:
     from tinhso.core.api import router as core_router
+    from tinhso.procedures.api import router as procedures_router
 
     api.add_router("/v1/", core_router)
+    api.add_router("/v1/", procedures_router)
 
 
 _register_routers()

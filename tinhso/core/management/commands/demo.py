@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.utils.translation import gettext as _
 
@@ -80,6 +81,13 @@ class Command(TinhsoCommand):
                     "users": report.users_created,
                 }
             )
+        # Domain apps add their demo content through an AppConfig.demo_load() hook.
+        for config in django_apps.get_app_configs():
+            loader = getattr(config, "demo_load", None)
+            if loader is not None:
+                message = loader()
+                if message:
+                    say(str(message))
         call_command("collectstatic", interactive=False, verbosity=0)
 
         url = f"http://127.0.0.1:{port}/"
