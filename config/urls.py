@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("thu-tuc-hanh-chinh/", include("tinhso.procedures.urls")),
     path("", include("tinhso.core.urls")),
 ]
 

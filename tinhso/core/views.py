@@ -70,19 +70,6 @@ def home(request):
     return render(request, "core/home.html")
 
 
-def procedures(request):
-    """The procedure catalogue arrives with the one-stop work; until then the page says so."""
-    return render(
-        request,
-        "core/coming_soon.html",
-        {
-            "heading": _("Thủ tục hành chính"),
-            "intro": _("Danh mục thủ tục hành chính của tỉnh sẽ được công bố tại đây."),
-            "query": request.GET.get("q", "").strip()[:QUERY_MAX_LENGTH],
-        },
-    )
-
-
 def dossier_lookup(request):
     return render(
         request,
