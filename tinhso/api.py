@@ -222,10 +222,12 @@ api = install_error_handlers(
 
 def _register_routers() -> None:
     from tinhso.core.api import router as core_router
+    from tinhso.dossiers.api import router as dossiers_router
     from tinhso.procedures.api import router as procedures_router
 
     api.add_router("/v1/", core_router)
     api.add_router("/v1/", procedures_router)
+    api.add_router("/v1/dossiers/", dossiers_router)
 
 
 _register_routers()

@@ -127,7 +127,7 @@ TINHSO_MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 TINHSO_MAX_FILE_BYTES = env_int("MAX_FILE_BYTES", 10 * 1024 * 1024)
 # API paths (prefixes) whose endpoints accept multipart/form-data uploads;
 # every other API body must be application/json (docs/errors.md).
-TINHSO_API_MULTIPART_PATHS: list[str] = []
+TINHSO_API_MULTIPART_PATHS: list[str] = ["/api/v1/dossiers"]
 
 CACHES = {
     "default": (

@@ -17,10 +17,7 @@ def tracking_path(dossier) -> str:
 
 
 def notify_applicant(dossier, *, subject: str, body: str) -> None:
-    try:
-        from tinhso.core.notifications import notify
-    except ImportError:  # TEMPORARY until core notifications land
-        return
+    from tinhso.core.notifications import notify
 
     applicant = dossier.applicant
     email = dossier.applicant_email or applicant.email
