@@ -259,6 +259,7 @@ def template_save(
         template = (
             ProcessTemplate.objects.select_for_update()
             .filter(procedure=procedure, case=case)
+            .order_by("pk")
             .first()
         )
         created = template is None
@@ -314,7 +315,7 @@ def _snapshot(procedure: Procedure) -> dict[str, Any]:
     data["field"] = procedure.field.code if procedure.field_id else None
     data["national_code"] = procedure.national_code
     return {
-        key: (str(value) if isinstance(value, Decimal) else value) for key, value in data.items()
+        key: (_fmt(value) if isinstance(value, Decimal) else value) for key, value in data.items()
     }
 
 
