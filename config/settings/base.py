@@ -170,5 +170,9 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # fpdf2 subsets the document fonts with fontTools, which logs every glyph at INFO.
+        "fontTools": {"level": "WARNING"},
+    },
 }
