@@ -11,13 +11,13 @@ pytestmark = pytest.mark.django_db
 
 
 def text_of(pdf: bytes, tmp_path) -> str:
-    if shutil.which("pdftotext") is None:
+    binary = shutil.which("pdftotext")
+    if binary is None:
         pytest.skip("pdftotext (poppler-utils) is not installed")
     path = tmp_path / "doc.pdf"
     path.write_bytes(pdf)
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
-    ).stdout
+    command = [binary, "-layout", str(path), "-"]
+    return subprocess.run(command, capture_output=True, check=True, text=True).stdout  # noqa: S603
 
 
 def _submit(api, world):
