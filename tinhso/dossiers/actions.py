@@ -468,8 +468,11 @@ class RefuseAction(DossierAction):
 
     def apply(self, actor, subject, *, at, **params):
         reason = _reason(params)
+        from tinhso.procedures.choices import StepKind
+
         target = _process(subject).on_refuse(subject.step_code)
-        if target is not None:
+        # A refuse branch to the return step is the end: the refusal is the result.
+        if target is not None and target.kind != StepKind.RETURN:
             _start(subject, target, at=at)
             subject.status = S.PROCESSING
             return {"to_step": target.code, "note": reason}

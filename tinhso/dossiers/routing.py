@@ -7,7 +7,11 @@ Rules (docs/workflow.md, "Routing"):
 - **Province procedure**: an agency of the procedure's ``agency_kind`` serving
   the province of ``unit``; among several (every department is a
   ``department``), the one whose name or short name appears in the procedure's
-  ``implementing_agency`` ("Sở Tư pháp"), else the first by identifier code.
+  ``implementing_agency`` ("Sở Tư pháp"), else the one the procedure's field
+  points to (``FIELD_DEPARTMENTS``: "Hộ tịch" → justice, "Đường bộ" →
+  construction ...; a DEMO table after the 2025 merger of departments, check it
+  against the province's decision on its departments' functions), else the
+  first by identifier code.
 - **Receiving organisation** ("phi địa giới", Decree 118/2025/NĐ-CP): any
   public-service centre or commune committee of the same province. Online, when
   the applicant does not choose, the commune committee for a commune procedure
@@ -29,6 +33,34 @@ from tinhso.dossiers.errors import InvalidReceivingOrganisation, InvalidUnit, No
 RECEIVING_KINDS = frozenset(
     {OrganisationKind.PUBLIC_SERVICE_CENTRE, OrganisationKind.COMMUNE_COMMITTEE}
 )
+
+
+# Folded words of a field's name → folded words of the department's name.
+FIELD_DEPARTMENTS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("tu phap", "ho tich", "cong chung", "chung thuc", "quoc tich", "luat su"), "tu phap"),
+    (("xay dung", "nha o", "duong bo", "giao thong", "quy hoach", "duong thuy"), "xay dung"),
+    (("dat dai", "moi truong", "nong nghiep", "thuy san", "lam nghiep", "thuy loi"), "nong nghiep"),
+    (("lao dong", "viec lam", "noi vu", "thi dua", "nguoi co cong", "bao tro"), "noi vu"),
+    (("du lich", "van hoa", "the thao", "quang cao", "di san"), "van hoa"),
+    (("y te", "duoc", "kham benh", "an toan thuc pham"), "y te"),
+    (("giao duc", "dao tao"), "giao duc"),
+    (("tieu chuan", "do luong", "khoa hoc", "cong nghe", "vien thong", "buu chinh"), "khoa hoc"),
+    (("cong thuong", "thuong mai", "dien luc", "hoa chat"), "cong thuong"),
+    (("tai chinh", "dau tu", "doanh nghiep", "kinh te tap the"), "tai chinh"),
+)
+
+
+def _by_field(procedure, candidates: list[Organisation]) -> Organisation | None:
+    field = getattr(procedure, "field", None)
+    name = fold(getattr(field, "name", "") or "")
+    if not name:
+        return None
+    for words, department in FIELD_DEPARTMENTS:
+        if any(word in name for word in words):
+            for organisation in candidates:
+                if department in fold(organisation.name):
+                    return organisation
+    return None
 
 
 def province_of(unit: AdministrativeUnit) -> AdministrativeUnit:
@@ -77,6 +109,8 @@ def competent_organisation(procedure, unit: AdministrativeUnit) -> Organisation:
             short = fold(organisation.short_name)
             if short and short in wanted.split():
                 return organisation
+    if len(candidates) > 1:
+        return _by_field(procedure, candidates) or candidates[0]
     return candidates[0]
 
 
