@@ -17,7 +17,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from tinhso.core.choices import Role
 from tinhso.core.models import Organisation, User
@@ -150,7 +150,7 @@ class DossierAction(Action):
 
 class ReceiveAction(DossierAction):
     name = "receive"
-    label = _l("Tiếp nhận hồ sơ")
+    label = gettext_lazy("Tiếp nhận hồ sơ")
     from_statuses = frozenset({S.NEW})
 
     def may(self, actor, dossier) -> bool:
@@ -165,7 +165,7 @@ class ReceiveAction(DossierAction):
 
 class RefuseReceiptAction(DossierAction):
     name = "refuse_receipt"
-    label = _l("Từ chối tiếp nhận")
+    label = gettext_lazy("Từ chối tiếp nhận")
     from_statuses = frozenset({S.NEW})
 
     def may(self, actor, dossier) -> bool:
@@ -184,7 +184,7 @@ class RefuseReceiptAction(DossierAction):
 
 class AssignAction(DossierAction):
     name = "assign"
-    label = _l("Phân công xử lý")
+    label = gettext_lazy("Phân công xử lý")
     from_statuses = WORKING
 
     def may(self, actor, dossier) -> bool:
@@ -219,7 +219,7 @@ class ForwardAction(DossierAction):
     """To the next step of the process, or (a head) to another organisation."""
 
     name = "forward"
-    label = _l("Chuyển bước tiếp theo")
+    label = gettext_lazy("Chuyển bước tiếp theo")
     from_statuses = WORKING
 
     def may(self, actor, dossier) -> bool:
@@ -267,7 +267,7 @@ class ForwardAction(DossierAction):
 
 class SendBackAction(DossierAction):
     name = "send_back"
-    label = _l("Trả lại bước trước")
+    label = gettext_lazy("Trả lại bước trước")
     from_statuses = WORKING
 
     def may(self, actor, dossier) -> bool:
@@ -318,7 +318,7 @@ def _clean_items(params) -> list[str]:
 
 class RequestSupplementAction(DossierAction):
     name = "request_supplement"
-    label = _l("Yêu cầu bổ sung hồ sơ")
+    label = gettext_lazy("Yêu cầu bổ sung hồ sơ")
     from_statuses = WORKING
 
     def may(self, actor, dossier) -> bool:
@@ -360,7 +360,7 @@ class RequestSupplementAction(DossierAction):
 
 class SubmitSupplementAction(DossierAction):
     name = "submit_supplement"
-    label = _l("Nộp bổ sung hồ sơ")
+    label = gettext_lazy("Nộp bổ sung hồ sơ")
     from_statuses = frozenset({S.SUPPLEMENT_REQUESTED})
 
     def may(self, actor, dossier) -> bool:
@@ -420,7 +420,7 @@ class SubmitSupplementAction(DossierAction):
 
 class ApproveAction(DossierAction):
     name = "approve"
-    label = _l("Phê duyệt")
+    label = gettext_lazy("Phê duyệt")
     from_statuses = WORKING
 
     def may(self, actor, dossier) -> bool:
@@ -457,7 +457,7 @@ class RefuseAction(DossierAction):
     """The competent agency decides not to grant: along ``on_refuse`` if set, else the end."""
 
     name = "refuse"
-    label = _l("Từ chối giải quyết")
+    label = gettext_lazy("Từ chối giải quyết")
     from_statuses = WORKING
 
     def may(self, actor, dossier) -> bool:
@@ -484,7 +484,7 @@ class RefuseAction(DossierAction):
 
 class StopAction(DossierAction):
     name = "stop"
-    label = _l("Dừng xử lý")
+    label = gettext_lazy("Dừng xử lý")
     from_statuses = frozenset(
         {S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.FINANCIAL_OBLIGATION}
     )
@@ -505,7 +505,7 @@ class StopAction(DossierAction):
 
 class WithdrawAction(DossierAction):
     name = "withdraw"
-    label = _l("Rút hồ sơ")
+    label = gettext_lazy("Rút hồ sơ")
     from_statuses = frozenset(
         {S.NEW, S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.FINANCIAL_OBLIGATION}
     )
@@ -521,7 +521,7 @@ class WithdrawAction(DossierAction):
 
 class ReturnResultAction(DossierAction):
     name = "return_result"
-    label = _l("Trả kết quả")
+    label = gettext_lazy("Trả kết quả")
     from_statuses = frozenset({S.PROCESSED})
 
     def may(self, actor, dossier) -> bool:
