@@ -290,3 +290,28 @@ def test_openapi_schema_lists_the_dossier_endpoints(api):
     assert "/api/v1/dossiers/{code}/actions/{action}" in paths
     assert "/api/v1/dossiers/track" in paths
     assert "Idempotency-Key" in str(paths["/api/v1/dossiers/"]["post"])
+
+
+def test_inbox_query_count_does_not_grow_with_the_page(world, clock, django_assert_max_num_queries):
+    from tinhso.dossiers.selectors import inbox_for
+
+    clock.set(at(2026, 3, 6, 9))
+    for n in range(12):
+        from tinhso.dossiers.services import dossier_submit
+
+        dossier_submit(
+            actor=world.citizen_user,
+            procedure=world.procedure,
+            applicant=world.citizen,
+            channel="online",
+            unit=world.commune,
+            files={"to-khai": [pdf_upload()]},
+            idempotency_key=f"inbox-key-{n:04d}",
+        )
+    from tinhso.core.permissions import clear_scope_cache
+
+    clear_scope_cache(world.desk)
+    with django_assert_max_num_queries(4):
+        items, total = inbox_for(world.desk, limit=50)
+        [(d.procedure.name, d.applicant.full_name, d.current_organisation.name) for d in items]
+    assert total == 12
