@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -218,6 +218,21 @@ api = install_error_handlers(
         urls_namespace="api",
     )
 )
+
+
+class PingOut(Schema):
+    status: str
+
+
+@api.get("/v1/ping", response=PingOut, tags=["platform"], summary="Kiểm tra kết nối")
+def ping(request):
+    """A constant answer that touches neither the database nor the cache.
+
+    The cheapest request the API stack serves: benchmarks compare endpoints
+    against it (the ceiling of the same server), and clients may use it to
+    check that they reach the API at all.
+    """
+    return {"status": "ok"}
 
 
 def _register_routers() -> None:
