@@ -10,7 +10,6 @@ urlpatterns = [
     path("dang-nhap/xac-thuc/", views_auth.login_otp_view, name="login_otp"),
     path("dang-xuat/", views_auth.logout_view, name="logout"),
     path("tai-khoan/bao-mat/", views_auth.security_view, name="account_security"),
-    path("tra-cuu-ho-so/", views.dossier_lookup, name="dossier_lookup"),
     path("don-vi-hanh-chinh/", views.units, name="units"),
     path("quan-tri/", views.backoffice, name="backoffice"),
     path("quan-tri/<slug:slug>/", views.backoffice_section, name="backoffice_section"),

@@ -70,18 +70,6 @@ def home(request):
     return render(request, "core/home.html")
 
 
-def dossier_lookup(request):
-    return render(
-        request,
-        "core/coming_soon.html",
-        {
-            "heading": _("Tra cứu hồ sơ"),
-            "intro": _("Tra cứu tình trạng hồ sơ bằng mã hồ sơ và số căn cước công dân."),
-            "query": "",
-        },
-    )
-
-
 _UNIT_CODE = re.compile(r"^\d{1,5}$")
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
 

@@ -74,13 +74,6 @@ def test_language_switcher_posts_to_set_language_with_both_languages(client):
     assert 'aria-pressed="true">Tiếng Việt<' in html
 
 
-@pytest.mark.parametrize("path", ["/tra-cuu-ho-so/"])
-def test_pages_still_to_come_say_so_in_the_citizen_layout(client, path):
-    response = client.get(path, {"q": "khai sinh"})
-    assert response.status_code == 200
-    assert "đang được xây dựng" in response.content.decode()
-
-
 def test_unit_lookup_finds_a_ward_from_a_name_typed_without_diacritics(client):
     response = client.get("/don-vi-hanh-chinh/", {"q": "thanh dong", "on": "2025-08-01"})
     assert response.status_code == 200
