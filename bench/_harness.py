@@ -170,6 +170,10 @@ class Server:
 
     def __enter__(self) -> Server:
         gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+        # The server's own log (404 warnings of wrong look-ups, for instance) is
+        # written as in production, to a file instead of the benchmark's output.
+        OUT.mkdir(parents=True, exist_ok=True)
+        self.log = (OUT / "server.log").open("ab")
         self.process = subprocess.Popen(
             [
                 gunicorn,
@@ -182,6 +186,8 @@ class Server:
             ],
             cwd=ROOT,
             env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         try:
             self._wait_ready()
@@ -194,7 +200,9 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise SystemExit(f"gunicorn stopped (exit {self.process.returncode})")
+                raise SystemExit(
+                    f"gunicorn stopped (exit {self.process.returncode}), see {OUT / 'server.log'}"
+                )
             try:
                 conn = http.client.HTTPConnection(HOST, self.port, timeout=2)
                 conn.request("GET", "/healthz")
@@ -214,6 +222,7 @@ class Server:
             self.process.kill()
             self.process.wait()
         self.process = None
+        self.log.close()
 
 
 def warm_up(port: int, paths: Iterable[str], *, rounds: int = 1) -> None:
