@@ -53,9 +53,10 @@ class AccessibleForm(forms.Form):
 
     def unknown_keys(self, data, files=None, *, component_codes=()) -> list[str]:
         """POST keys this form never renders (a forged field), and file keys of no component."""
-        known = {self.add_prefix(name) for name in self.fields} | FRAMEWORK_FIELDS
-        unknown = sorted(str(key)[:64] for key in data if key not in known)
         allowed_files = {self.add_prefix(FILE_PREFIX + code) for code in component_codes}
+        # A browser sends an empty file input as a plain field with no value.
+        known = {self.add_prefix(name) for name in self.fields} | FRAMEWORK_FIELDS | allowed_files
+        unknown = sorted(str(key)[:64] for key in data if key not in known)
         unknown += sorted(str(key)[:64] for key in (files or {}) if key not in allowed_files)
         return unknown
 

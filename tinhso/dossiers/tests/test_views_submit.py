@@ -160,6 +160,14 @@ def test_a_forged_field_is_refused_and_nothing_is_created(client, world, forged)
     assert Dossier.objects.count() == 0
 
 
+def test_an_empty_optional_file_input_as_a_browser_sends_it_is_accepted(client, world):
+    client.force_login(world.citizen_user)
+    key = _key(_form(client, world.procedure))
+    response = _post(client, world, key, **{"file__to-khai": pdf_upload(), "file__anh": ""})
+    assert response.status_code == 302
+    assert Dossier.objects.get().files.count() == 1
+
+
 def test_a_double_submit_with_the_same_key_creates_one_dossier(client, world):
     client.force_login(world.citizen_user)
     key = _key(_form(client, world.procedure))
