@@ -11,6 +11,7 @@ import logging
 import re
 from functools import wraps
 
+from django.apps import apps as django_apps
 from django.contrib.auth.views import redirect_to_login
 from django.db import DatabaseError, connection
 from django.db.migrations.loader import MigrationLoader
@@ -206,6 +207,20 @@ def _backoffice_nav(current: str) -> list[dict]:
     return items
 
 
+def _backoffice_figures(user) -> dict[str, list[dict]]:
+    """Figures each domain app shows on the dashboard, by section slug.
+
+    An app opts in with ``backoffice_summary(user)`` on its AppConfig, returning
+    ``{slug: [{"label", "value", "url", "tone"}]}``; core never imports the apps.
+    """
+    figures: dict[str, list[dict]] = {}
+    for config in django_apps.get_app_configs():
+        summary = getattr(config, "backoffice_summary", None)
+        if summary is not None:
+            figures.update(summary(user))
+    return figures
+
+
 @never_cache
 @official_required
 def backoffice(request):
@@ -213,8 +228,15 @@ def backoffice(request):
     scope_units = list(user.units.all()[:50])
     if not scope_units and user.organisation_id:
         scope_units = [user.organisation.unit]
+    figures = _backoffice_figures(user)
     modules = [
-        {"label": item["label"], "url": item["url"], "description": BACKOFFICE_SECTIONS[slug][1]}
+        {
+            "label": item["label"],
+            "url": item["url"],
+            "description": BACKOFFICE_SECTIONS[slug][1],
+            "available": slug in figures,
+            "figures": figures.get(slug, []),
+        }
         for item in _backoffice_nav("")
         if (slug := item["slug"])
     ]

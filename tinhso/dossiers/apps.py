@@ -13,6 +13,37 @@ class DossiersConfig(AppConfig):
 
         register_role_actions()
 
+    def backoffice_summary(self, user) -> dict[str, list[dict]]:
+        """The officer's counts on the back-office dashboard: waiting, due soon, overdue."""
+        from django.urls import reverse
+        from django.utils.translation import gettext as _t
+
+        from tinhso.dossiers.selectors import due_soon_for, inbox_for, overdue_for
+
+        url = reverse("dossiers:inbox")
+        return {
+            "ho-so": [
+                {
+                    "label": _t("chờ tôi xử lý"),
+                    "value": inbox_for(user, limit=0)[1],
+                    "url": url,
+                    "tone": "",
+                },
+                {
+                    "label": _t("sắp đến hạn"),
+                    "value": due_soon_for(user, limit=0)[1],
+                    "url": f"{url}?loai=sap-den-han",
+                    "tone": "warning",
+                },
+                {
+                    "label": _t("quá hạn"),
+                    "value": overdue_for(user, limit=0)[1],
+                    "url": f"{url}?loai=qua-han",
+                    "tone": "danger",
+                },
+            ]
+        }
+
     def demo_load(self) -> str:
         """Called by ``tinhso demo`` after the catalogue: the demo dossiers (once)."""
         from django.utils.translation import gettext as _t

@@ -335,3 +335,20 @@ def test_the_intake_finds_a_registered_citizen_by_cccd(client, world):
         {"ma": world.procedure.national_code, "cccd": world.citizen.id_number},
     ).content.decode()
     assert "Đã có trong hệ thống: Nguyễn Thị Hương" in html
+
+
+def test_the_dashboard_counts_what_waits_for_the_officer(client, world):
+    """The back-office dashboard shows the dossiers module's counts, each linking to its list."""
+    # Given two new online dossiers waiting at the centre's desk
+    submit(world, key="dash-key-0001")
+    submit(world, key="dash-key-0002")
+    client.force_login(world.desk)
+
+    # When the desk officer opens the dashboard
+    body = client.get("/quan-tri/").content.decode()
+
+    # Then the dossiers card counts them and links to the lists
+    assert 'href="/quan-tri/ho-so/"><span class="figure-value">2</span>' in body
+    assert 'href="/quan-tri/ho-so/?loai=qua-han"><span class="figure-value">0</span>' in body
+    # and modules that have not arrived yet still say so
+    assert "Sắp có" in body
