@@ -7,6 +7,8 @@ class DossiersConfig(AppConfig):
     label = "dossiers"
     verbose_name = _("Hồ sơ thủ tục hành chính")
     default_auto_field = "django.db.models.BigAutoField"
+    # The commune staff the demo dossiers need, listed by ``tinhso demo``.
+    demo_usernames = ("chuyenvien.xa", "lanhdao.xa")
 
     def ready(self) -> None:
         from tinhso.dossiers.permissions import register_role_actions

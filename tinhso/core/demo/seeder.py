@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
@@ -282,15 +283,19 @@ def demo_seed(*, actor=None, citizens: int = DEMO_CITIZENS) -> DemoReport:
 
 def demo_accounts() -> list[dict]:
     """The demo accounts as rows for the table ``tinhso demo`` prints."""
+    usernames = [a.username for a in ACCOUNTS]
+    # Domain apps may add demo accounts of their own (AppConfig.demo_usernames).
+    for config in django_apps.get_app_configs():
+        usernames += [u for u in getattr(config, "demo_usernames", ()) if u not in usernames]
     users = {
         u.username: u
-        for u in User.objects.filter(username__in=[a.username for a in ACCOUNTS]).select_related(
+        for u in User.objects.filter(username__in=usernames).select_related(
             "organisation", "citizen"
         )
     }
     rows = []
-    for account in ACCOUNTS:
-        user = users.get(account.username)
+    for username in usernames:
+        user = users.get(username)
         if user is None:
             continue
         if user.citizen_id:

@@ -8,6 +8,8 @@ is serving within seconds. ``--no-serve`` stops after preparing.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import time
 
 from django.apps import apps as django_apps
@@ -82,12 +84,15 @@ class Command(TinhsoCommand):
                 }
             )
         # Domain apps add their demo content through an AppConfig.demo_load() hook.
-        for config in django_apps.get_app_configs():
-            loader = getattr(config, "demo_load", None)
-            if loader is not None:
-                message = loader()
-                if message:
-                    say(str(message))
+        # Demo dossiers go through the real services, which notify their demo
+        # applicants; those messages would only bury the accounts table.
+        with _quiet_logger("tinhso.notifications"):
+            for config in django_apps.get_app_configs():
+                loader = getattr(config, "demo_load", None)
+                if loader is not None:
+                    message = loader()
+                    if message:
+                        say(str(message))
         call_command("collectstatic", interactive=False, verbosity=0)
 
         url = f"http://127.0.0.1:{port}/"
@@ -103,6 +108,17 @@ class Command(TinhsoCommand):
             return
         say(_("Nhấn Ctrl+C để dừng."))
         exec_gunicorn(gunicorn_argv(bind=f"127.0.0.1:{port}", workers=workers, threads=4))
+
+
+@contextlib.contextmanager
+def _quiet_logger(name: str):
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def accounts_table(rows: list[dict]) -> list[str]:
