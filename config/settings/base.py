@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "tinhso.core",
     "tinhso.procedures",
     "tinhso.dossiers",
+    "tinhso.payments",
 ]
 
 MIDDLEWARE = [

@@ -98,6 +98,14 @@ def _end(dossier, *, status: str, at: dt.datetime) -> None:
     dossier.step_due_at = None
 
 
+def _cancel_payment(actor, dossier, reason: str) -> None:
+    """A dossier leaving the financial-obligation step unpaid: its request is cancelled."""
+    if dossier.status == S.FINANCIAL_OBLIGATION:
+        from tinhso.payments.services import payment_request_cancel
+
+        payment_request_cancel(actor=actor, dossier=dossier, reason=reason)
+
+
 def _process(dossier):
     from tinhso.dossiers.process import process_for
 
@@ -418,6 +426,97 @@ class SubmitSupplementAction(DossierAction):
         return {"files": len(rows), "paused_hours": paused.total_seconds() / 3600, "note": note}
 
 
+class RequestPaymentAction(DossierAction):
+    """The financial-obligation step: ask the applicant to pay the procedure's fees.
+
+    The amount is the procedure's fees for the dossier's case, or an amount the
+    officer sets (``amount``) with a ``reason``. The clock stops while the
+    applicant pays (docs/payments.md gives the legal basis).
+    """
+
+    name = "request_payment"
+    label = gettext_lazy("Yêu cầu thực hiện nghĩa vụ tài chính")
+    from_statuses = WORKING
+
+    def may(self, actor, dossier) -> bool:
+        return _acts_for(actor, dossier.competent_organisation_id) and (
+            _holds_step(actor, dossier) or _head_over_step(actor, dossier)
+        )
+
+    def _plan(self, subject, params):
+        from tinhso.payments.services import parse_amount, planned_items
+
+        amount = parse_amount(params.get("amount"))
+        reason = _reason(params) if amount is not None else ""
+        planned_items(subject, amount=amount, reason=reason)
+        return amount, reason
+
+    def check(self, actor, subject, **params) -> None:
+        self._plan(subject, params)
+
+    def apply(self, actor, subject, *, at, **params):
+        from tinhso.payments.services import payment_request_open
+
+        amount, reason = self._plan(subject, params)
+        payment = payment_request_open(
+            actor=actor, dossier=subject, at=at, amount=amount, reason=reason
+        )
+        clock_pause(subject, at=at)
+        subject.status = S.FINANCIAL_OBLIGATION
+        note = _("Số tiền phải nộp: %(amount)s đồng.") % {"amount": f"{payment.amount:,}"}
+        if reason:
+            note = f"{note} {reason}"
+        return {"payment_id": payment.pk, "reference": payment.reference, "note": note}
+
+
+class ConfirmPaymentAction(DossierAction):
+    """Run by the system on a verified gateway callback: the dossier goes back to work."""
+
+    name = "confirm_payment"
+    label = gettext_lazy("Ghi nhận đã thực hiện nghĩa vụ tài chính")
+    from_statuses = frozenset({S.FINANCIAL_OBLIGATION})
+
+    def allowed(self, actor, subject) -> bool:
+        return actor is None
+
+    def apply(self, actor, subject, *, at, **params):
+        payment = params["payment"]
+        paused = clock_resume(subject, at=at)
+        subject.status = payment.status_before or S.PROCESSING
+        return {
+            "payment_id": payment.pk,
+            "reference": payment.reference,
+            "paused_hours": paused.total_seconds() / 3600,
+            "note": _("Đã nộp %(amount)s đồng (mã thanh toán %(reference)s).")
+            % {"amount": f"{payment.amount:,}", "reference": payment.reference},
+        }
+
+
+class CancelPaymentAction(DossierAction):
+    """The officer withdraws a pending request (wrong amount, fees waived): back to work."""
+
+    name = "cancel_payment"
+    label = gettext_lazy("Hủy yêu cầu thanh toán")
+    from_statuses = frozenset({S.FINANCIAL_OBLIGATION})
+
+    def may(self, actor, dossier) -> bool:
+        return _acts_for(actor, dossier.competent_organisation_id) and (
+            _holds_step(actor, dossier) or _head_over_step(actor, dossier)
+        )
+
+    def check(self, actor, subject, **params) -> None:
+        _reason(params)
+
+    def apply(self, actor, subject, *, at, **params):
+        from tinhso.payments.services import payment_request_cancel
+
+        reason = _reason(params)
+        payment = payment_request_cancel(actor=actor, dossier=subject, reason=reason)
+        clock_resume(subject, at=at)
+        subject.status = (payment.status_before if payment else "") or S.PROCESSING
+        return {"payment_id": payment.pk if payment else None, "note": reason}
+
+
 class ApproveAction(DossierAction):
     name = "approve"
     label = gettext_lazy("Phê duyệt")
@@ -497,6 +596,7 @@ class StopAction(DossierAction):
 
     def apply(self, actor, subject, *, at, **params):
         reason = _reason(params)
+        _cancel_payment(actor, subject, reason)
         _end(subject, status=S.STOPPED, at=at)
         subject.refusal_reason = reason
         subject.finished_at = at
@@ -515,6 +615,7 @@ class WithdrawAction(DossierAction):
 
     def apply(self, actor, subject, *, at, **params):
         note = " ".join(str(params.get("note") or params.get("reason") or "").split())
+        _cancel_payment(actor, subject, note)
         _end(subject, status=S.WITHDRAWN, at=at)
         return {"note": note[:MAX_REASON]}
 
@@ -548,6 +649,9 @@ ACTIONS = ActionRegistry(
         StopAction,
         WithdrawAction,
         ReturnResultAction,
+        RequestPaymentAction,
+        ConfirmPaymentAction,
+        CancelPaymentAction,
     ]
 )
 
