@@ -47,3 +47,10 @@ class Channel(models.TextChoices):
     ONLINE = "online", _("Trực tuyến")
     IN_PERSON = "in_person", _("Trực tiếp")
     POST = "post", _("Qua bưu chính")
+
+
+class ResultSource(models.TextChoices):
+    """How a dossier's signed result came to the platform."""
+
+    GENERATED = "generated", _("Hệ thống tạo và ký")
+    UPLOADED = "uploaded", _("Cán bộ tải lên tệp đã ký")

@@ -152,4 +152,26 @@ class Migration(migrations.Migration):
             model_name='dossier',
             constraint=models.UniqueConstraint(condition=models.Q(('idempotency_key', ''), _negated=True), fields=('submitted_by', 'idempotency_key'), name='dossier_idempotency'),
         ),
+        migrations.CreateModel(
+            name='DossierResult',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('sha256', models.CharField(max_length=64, verbose_name='mã băm SHA-256')),
+                ('token', models.CharField(max_length=64, unique=True, verbose_name='mã xác thực')),
+                ('source', models.CharField(choices=[('generated', 'Hệ thống tạo và ký'), ('uploaded', 'Cán bộ tải lên tệp đã ký')], max_length=16, verbose_name='nguồn')),
+                ('signer_name', models.CharField(max_length=255, verbose_name='cơ quan ký')),
+                ('signer_identifier_code', models.CharField(max_length=64, verbose_name='mã định danh cơ quan ký')),
+                ('signer_serial', models.CharField(blank=True, max_length=64, verbose_name='số hiệu chứng thư')),
+                ('signed_at', models.DateTimeField(verbose_name='ký lúc')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người tạo')),
+                ('dossier', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='result', to='dossiers.dossier', verbose_name='hồ sơ')),
+                ('stored_file', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.storedfile', verbose_name='tệp')),
+            ],
+            options={
+                'verbose_name': 'kết quả điện tử',
+                'verbose_name_plural': 'kết quả điện tử',
+                'ordering': ['-signed_at', '-id'],
+            },
+        ),
     ]
