@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("thu-tuc-hanh-chinh/", include("tinhso.procedures.urls")),
     # Before the core: /quan-tri/ho-so/ is the dossiers' desk, not a core placeholder.
+    path("", include("tinhso.payments.urls")),
     path("", include("tinhso.dossiers.urls")),
     path("", include("tinhso.core.urls")),
 ]

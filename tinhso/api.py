@@ -243,6 +243,9 @@ def _register_routers() -> None:
     api.add_router("/v1/", core_router)
     api.add_router("/v1/", procedures_router)
     api.add_router("/v1/dossiers/", dossiers_router)
+    from tinhso.payments.api import router as payments_router
+
+    api.add_router("/v1/payments/", payments_router)
 
 
 _register_routers()

@@ -143,6 +143,16 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tinhso@localhost")
 # Message gateways for notifications (dotted paths; docs/files-and-notifications.md).
 TINHSO_SMS_GATEWAY = env_str("SMS_GATEWAY", "tinhso.core.notifications.LoggingSmsGateway")
 TINHSO_ZALO_GATEWAY = env_str("ZALO_GATEWAY", "tinhso.core.notifications.LoggingZaloGateway")
+# Payments (docs/payments.md): "simulator" (local, the default) or "vnpay" with its secrets.
+TINHSO_PAYMENT_GATEWAY = env_str("TINHSO_PAYMENT_GATEWAY", "simulator")
+TINHSO_VNPAY_TMN_CODE = env_str("TINHSO_VNPAY_TMN_CODE", "")
+TINHSO_VNPAY_HASH_SECRET = env_str("TINHSO_VNPAY_HASH_SECRET", "")
+TINHSO_VNPAY_PAY_URL = env_str(
+    "TINHSO_VNPAY_PAY_URL", "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"
+)
+TINHSO_VNPAY_API_URL = env_str(
+    "TINHSO_VNPAY_API_URL", "https://sandbox.vnpayment.vn/merchant_webapi/api/transaction"
+)
 
 # The province this deployment serves (post-reform code) and its working time.
 TINHSO_PROVINCE_CODE = env_str("TINHSO_PROVINCE_CODE", "31")

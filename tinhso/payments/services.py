@@ -144,3 +144,90 @@ def payment_mark_paid(
         )
         dossier_act(actor=None, dossier=payment.dossier, action="confirm_payment", payment=payment)
     return payment
+
+
+# --- callbacks -------------------------------------------------------------------
+
+MAX_PARAMS = 40
+MAX_VALUE = 500
+
+
+def _raw(params) -> dict[str, str]:
+    """The parameters as received, bounded (kept on the callback row)."""
+    items = list(params.items())[:MAX_PARAMS]
+    return {str(k)[:64]: str(v)[:MAX_VALUE] for k, v in items}
+
+
+def payment_callback_handle(*, params, source: str = "ipn", gateway=None):
+    """Verify one gateway callback and apply it at most once; every callback is recorded.
+
+    Returns ``(callback, answer)``: the ``PaymentCallback`` row and the body the
+    gateway expects. Only a correctly signed callback for a known, pending,
+    unexpired request with the exact amount and a successful transaction
+    changes anything (the request is paid, the dossier goes back to work).
+    """
+    from tinhso.core import calendar
+    from tinhso.core.exceptions import TinhsoError
+    from tinhso.payments.choices import CallbackVerdict as V
+    from tinhso.payments.gateways import get_gateway
+    from tinhso.payments.models import PaymentCallback
+
+    gateway = gateway or get_gateway()
+    raw = _raw(params)
+    result = gateway.verify_callback(raw)
+    at = calendar.now()
+    payment = None
+    with transaction.atomic():
+        if not result.valid:
+            verdict, code = V.BAD_SIGNATURE, "97"
+        else:
+            payment = (
+                PaymentRequest.objects.select_for_update()
+                .select_related("dossier")
+                .filter(reference=result.reference)
+                .first()
+            )
+            if payment is None:
+                verdict, code = V.UNKNOWN_ORDER, "01"
+            elif result.amount != payment.amount:
+                verdict, code = V.WRONG_AMOUNT, "04"
+            elif payment.status == PaymentStatus.PAID:
+                verdict, code = V.REPLAY, "02"
+            elif payment.status != PaymentStatus.PENDING or (
+                payment.expires_at is not None and at > payment.expires_at
+            ):
+                verdict, code = V.NOT_PENDING, "02"
+            elif not result.success:
+                verdict, code = V.FAILED_PAYMENT, "00"
+            else:
+                verdict, code = V.APPLIED, "00"
+        if verdict == V.APPLIED:
+            try:
+                with transaction.atomic():
+                    payment_mark_paid(
+                        payment=payment,
+                        at=at,
+                        gateway=gateway.name,
+                        transaction_no=result.transaction_no,
+                        bank_code=result.bank_code,
+                    )
+            except TinhsoError:
+                payment.refresh_from_db()
+                verdict, code = V.NOT_PENDING, "02"
+        callback = PaymentCallback.objects.create(
+            payment=payment,
+            reference=(result.reference or raw.get("vnp_TxnRef", ""))[:100],
+            source=source[:16],
+            params=raw,
+            verdict=verdict,
+            response_code=code,
+            received_at=at,
+        )
+        if verdict != V.APPLIED:
+            audit_record(
+                actor=None,
+                action="payment.callback_refused",
+                obj=callback,
+                changes={"verdict": verdict, "reference": callback.reference},
+            )
+    return callback, gateway.ipn_answer(code)

@@ -1,0 +1,30 @@
+"""Payment reads, always from the dossiers the user may see."""
+
+from __future__ import annotations
+
+from tinhso.core.choices import Role
+from tinhso.core.exceptions import NotFound
+from tinhso.dossiers.models import Dossier
+from tinhso.payments.models import PaymentRequest
+
+
+def payment_get_for_payer(user, reference: str) -> PaymentRequest:
+    """A request the citizen ``user`` may pay: of their own dossier; else the same 404."""
+    reference = str(reference or "").strip()[:40]
+    if getattr(user, "role", None) != Role.CITIZEN:
+        raise NotFound()
+    payment = (
+        PaymentRequest.objects.select_related("dossier", "dossier__procedure")
+        .filter(reference=reference, dossier__in=Dossier.objects.restrict(user, "view"))
+        .first()
+    )
+    if payment is None:
+        raise NotFound()
+    return payment
+
+
+def payments_of_dossier(user, dossier) -> list[PaymentRequest]:
+    """The payment requests of a dossier ``user`` reaches (the caller found the dossier so)."""
+    if not Dossier.objects.restrict(user, "view").filter(pk=dossier.pk).exists():
+        return []
+    return list(PaymentRequest.objects.filter(dossier=dossier).order_by("-requested_at", "-id"))

@@ -1,0 +1,1 @@
+from tinhso.dossiers.tests.conftest import api, clock, world  # noqa: F401

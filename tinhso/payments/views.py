@@ -1,0 +1,171 @@
+"""Payment pages: the citizen's pay button target, the return page, the gateway simulator."""
+
+from __future__ import annotations
+
+import urllib.parse
+
+from django.conf import settings
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tinhso.core import calendar
+from tinhso.dossiers.views import citizen_required
+from tinhso.payments.choices import PaymentStatus
+from tinhso.payments.errors import PaymentNotPending
+from tinhso.payments.gateways import get_gateway
+from tinhso.payments.models import PaymentRequest
+from tinhso.payments.selectors import payment_get_for_payer
+
+
+@never_cache
+@citizen_required
+@require_POST
+def pay(request, reference: str):
+    """Send the citizen to the gateway's page for their own pending request."""
+    payment = payment_get_for_payer(request.user, reference)
+    if payment.status != PaymentStatus.PENDING or (
+        payment.expires_at is not None and calendar.now() > payment.expires_at
+    ):
+        error = PaymentNotPending()
+        return render(
+            request,
+            "payments/result.html",
+            {"payment": payment, "ok": False, "message": str(error.message)},
+            status=409,
+        )
+    return_url = request.build_absolute_uri(reverse("payments:return"))
+    return HttpResponseRedirect(get_gateway().create_payment_url(payment, return_url))
+
+
+@never_cache
+def payment_return(request):
+    """Where the gateway sends the browser back: shows the result; changes nothing.
+
+    The platform's state changes only on the server-to-server IPN; this page
+    checks the signature and reads the request's status.
+    """
+    result = get_gateway().verify_callback(dict(request.GET.items()))
+    payment = None
+    if result.valid:
+        payment = (
+            PaymentRequest.objects.select_related("dossier")
+            .filter(reference=result.reference)
+            .first()
+        )
+    if not result.valid or payment is None:
+        message = _("Kết quả thanh toán không hợp lệ (sai chữ ký hoặc không rõ giao dịch).")
+        ok = False
+    elif payment.status == PaymentStatus.PAID:
+        message = _("Thanh toán thành công. Hồ sơ được tiếp tục xử lý.")
+        ok = True
+    elif not result.success:
+        message = _("Giao dịch chưa thành công hoặc đã bị hủy; bạn có thể thanh toán lại.")
+        ok = False
+    else:
+        message = _("Đang chờ cổng thanh toán xác nhận giao dịch.")
+        ok = False
+    return render(
+        request,
+        "payments/result.html",
+        {"payment": payment, "ok": ok, "message": message},
+        status=200 if result.valid else 400,
+    )
+
+
+# --- the gateway simulator ------------------------------------------------------------
+
+
+def _simulator_on() -> bool:
+    return (getattr(settings, "TINHSO_PAYMENT_GATEWAY", "simulator") or "simulator") == "simulator"
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def simulator(request):
+    """The simulated bank page: shows the signed order, then pays or cancels it."""
+    from tinhso.payments.gateways.simulator import SimulatorGateway
+    from tinhso.payments.gateways.vnpay import signature_ok
+
+    if not _simulator_on():
+        raise Http404()
+    gateway = SimulatorGateway()
+    query = request.POST.get("query", "") if request.method == "POST" else request.GET.urlencode()
+    params = dict(urllib.parse.parse_qsl(query[:4000], keep_blank_values=True))
+    amount = params.get("vnp_Amount", "")
+    if (
+        not signature_ok(params, gateway.hash_secret)
+        or params.get("vnp_TmnCode") != gateway.tmn_code
+        or not amount.isdigit()
+        or not params.get("vnp_TxnRef")
+    ):
+        return render(
+            request,
+            "payments/simulator.html",
+            {"invalid": True, "message": _("Yêu cầu thanh toán không hợp lệ (sai chữ ký).")},
+            status=400,
+        )
+    if request.method == "GET":
+        return render(
+            request,
+            "payments/simulator.html",
+            {"params": params, "amount": int(amount) // 100, "query": query},
+        )
+    paid = request.POST.get("action") == "pay"
+    response = simulate_payment(gateway, params, paid=paid)
+    return_url = params.get("vnp_ReturnUrl", "")
+    if not url_has_allowed_host_and_scheme(return_url, allowed_hosts={request.get_host()}):
+        return_url = reverse("payments:return")
+    else:
+        return_url = urllib.parse.urlsplit(return_url).path
+    return redirect(f"{return_url}?{response}")
+
+
+def simulate_payment(gateway, params: dict[str, str], *, paid: bool) -> str:
+    """Record the bank-side transaction, deliver the signed IPN, return the signed query.
+
+    The IPN is delivered in-process to the same handler as ``/api/v1/payments/ipn``.
+    """
+    import secrets
+
+    from tinhso.payments.gateways.vnpay import signed_query, vnp_time
+    from tinhso.payments.models import SimulatedTransaction
+    from tinhso.payments.services import payment_callback_handle
+
+    now = gateway.now()
+    code = "00" if paid else "24"
+    row = SimulatedTransaction.objects.filter(reference=params["vnp_TxnRef"][:40]).first()
+    if row is None:
+        row = SimulatedTransaction.objects.create(
+            reference=params["vnp_TxnRef"][:40],
+            amount=int(params["vnp_Amount"]) // 100,
+            transaction_no=f"{now:%y%m%d}{secrets.randbelow(10**8):08d}",
+            response_code=code,
+            order_info=params.get("vnp_OrderInfo", "")[:255],
+            created_at=now,
+        )
+    elif row.response_code != "00" and paid:
+        row.response_code, row.created_at = code, now
+        row.save(update_fields=["response_code", "created_at"])
+    answer = {
+        "vnp_Amount": str(row.amount * 100),
+        "vnp_BankCode": row.bank_code,
+        "vnp_BankTranNo": f"VNP{row.transaction_no}",
+        "vnp_CardType": "ATM",
+        "vnp_OrderInfo": row.order_info,
+        "vnp_PayDate": vnp_time(row.created_at),
+        "vnp_ResponseCode": code if row.response_code != "00" else "00",
+        "vnp_TmnCode": gateway.tmn_code,
+        "vnp_TransactionNo": row.transaction_no,
+        "vnp_TransactionStatus": "00" if row.response_code == "00" else "02",
+        "vnp_TxnRef": row.reference,
+    }
+    query = signed_query(answer, gateway.hash_secret)
+    payment_callback_handle(
+        params=dict(urllib.parse.parse_qsl(query)), source="ipn", gateway=gateway
+    )
+    return query
