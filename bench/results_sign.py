@@ -65,7 +65,7 @@ def main() -> None:
     print(
         f"verify: {args.count / verify_s:7.1f} per second ({1000 * verify_s / args.count:.1f} ms each)"
     )
-    print("one process, one core; signing includes loading the key from PEM each time")
+    print("one process, one core; the agency key is loaded once and reused")
 
 
 if __name__ == "__main__":

@@ -242,6 +242,9 @@ def _register_routers() -> None:
 
     api.add_router("/v1/", core_router)
     api.add_router("/v1/", procedures_router)
+    from tinhso.dossiers.api_results import router as results_router
+
+    api.add_router("/v1/dossiers/results/", results_router)
     api.add_router("/v1/dossiers/", dossiers_router)
     from tinhso.payments.api import router as payments_router
 

@@ -32,7 +32,7 @@ import io
 import os
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from asn1crypto import x509 as asn1_x509
@@ -46,6 +46,7 @@ ROOT_NAME = "Tinhso Demo Root CA"
 KEY_BITS = 2048
 ROOT_YEARS = 20
 AGENCY_YEARS = 5
+SIGNATURE_BYTES = 12288  # room for the CMS signature in the file
 
 _lock = threading.Lock()
 _signers: dict[tuple[str, str], Signer] = {}
@@ -57,6 +58,12 @@ def pki_dir() -> Path:
     if configured:
         return Path(configured)
     return Path(settings.VAR_DIR) / "pki"
+
+
+def _cap(text: str, limit: int = 64) -> str:
+    """``text`` cut to ``limit`` UTF-8 bytes (X.520 upper bounds), never inside a letter."""
+    data = text.encode("utf-8")[:limit]
+    return data.decode("utf-8", errors="ignore").strip() or "?"
 
 
 def _safe(code: str) -> str:
@@ -152,10 +159,10 @@ def issue_certificate(
     subject = x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, name[:64]),
-            x509.NameAttribute(NameOID.ORGANIZATION_IDENTIFIER, identifier_code[:64]),
-            x509.NameAttribute(NameOID.SERIAL_NUMBER, identifier_code[:64]),
-            x509.NameAttribute(NameOID.COMMON_NAME, name[:64]),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, _cap(name)),
+            x509.NameAttribute(NameOID.ORGANIZATION_IDENTIFIER, _cap(identifier_code)),
+            x509.NameAttribute(NameOID.SERIAL_NUMBER, _cap(identifier_code)),
+            x509.NameAttribute(NameOID.COMMON_NAME, _cap(name)),
         ]
     )
     now = _now()
@@ -200,8 +207,15 @@ class Signer:
     key_pem: bytes
     cert_pem: bytes
     chain_pem: list[bytes]
+    _loaded: object = field(default=None, repr=False, compare=False)
 
     def pyhanko_signer(self):
+        """The pyHanko signer, loaded once from the PEM files' bytes."""
+        if self._loaded is None:
+            self._loaded = self._load()
+        return self._loaded
+
+    def _load(self):
         from pyhanko.keys import load_private_key_from_pemder_data
         from pyhanko.sign import signers
         from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -279,7 +293,11 @@ def sign_pdf(
         md_algorithm="sha256",
     )
     out = io.BytesIO()
-    signers.PdfSigner(meta, signer=signer.pyhanko_signer()).sign_pdf(writer, output=out)
+    # A fixed reservation (an RSA-2048 CMS with two certificates is about 4 KB)
+    # spares pyHanko a trial signature made only to measure its size.
+    signers.PdfSigner(meta, signer=signer.pyhanko_signer()).sign_pdf(
+        writer, output=out, bytes_reserved=SIGNATURE_BYTES
+    )
     return out.getvalue()
 
 

@@ -534,6 +534,9 @@ class ApproveAction(DossierAction):
         if target is None or target.kind == StepKind.RETURN:
             subject.status = S.PROCESSED
             subject.finished_at = at
+            from tinhso.dossiers.results import result_issue_after_commit
+
+            result_issue_after_commit(actor=actor, dossier=subject)
             if target is not None:
                 _start(subject, target, at=at)
             else:

@@ -16,6 +16,7 @@ byte-identical to the stored one and carry a valid signature.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 
@@ -34,6 +35,7 @@ from tinhso.dossiers.choices import DossierStatus, ResultSource
 from tinhso.dossiers.models import DossierResult
 
 VERIFY_PREFIX = "/xac-thuc-ket-qua/"
+logger = logging.getLogger(__name__)
 
 
 class ResultNotFound(NotFound):
@@ -304,3 +306,72 @@ def citizen_results(citizen):
         .select_related("dossier__procedure", "dossier__competent_organisation", "stored_file")
         .order_by("-signed_at", "-id")
     )
+
+
+def result_issue_after_commit(*, actor, dossier) -> None:
+    """Issue the signed result once the approval is committed (called by the approve action).
+
+    Signing happens after the approval's transaction so a signing failure never
+    undoes a decision; it is logged, and the result can be issued again later
+    with ``result_issue``.
+    """
+    dossier_id = dossier.pk
+    actor_id = getattr(actor, "pk", None)
+
+    def issue() -> None:
+        from tinhso.core.models import User
+        from tinhso.dossiers.models import Dossier
+
+        try:
+            fresh = Dossier.objects.select_related(
+                "procedure", "competent_organisation__parent", "applicant"
+            ).get(pk=dossier_id)
+            if DossierResult.objects.filter(dossier_id=dossier_id).exists():
+                return
+            who = User.objects.filter(pk=actor_id).first() if actor_id else None
+            result_issue(actor=who, dossier=fresh)
+        except Exception:
+            logger.exception("result of dossier %s not issued", dossier_id)
+
+    transaction.on_commit(issue)
+
+
+class PaperNotReusable(ValidationError):
+    code = "paper_not_reusable"
+
+
+def papers_as_files(*, applicant, components, papers: dict, files: dict | None) -> dict[str, list]:
+    """Add the applicant's stored results chosen for ``reusable`` components to ``files``.
+
+    ``papers`` maps a component code to the id of one of the applicant's
+    ``DossierResult``; the stored signed file is linked to the new dossier as
+    that component's paper (nothing is copied). A component that is not
+    reusable, or a result that is not the applicant's, is refused with the same
+    ``paper_not_reusable`` error (another person's result is not revealed).
+    """
+    files = {str(k): list(v or []) for k, v in (files or {}).items()}
+    by_code = {c.code: c for c in components}
+    for code, result_id in papers.items():
+        component = by_code.get(str(code))
+        if component is None or not component.reusable:
+            raise PaperNotReusable(
+                _("Thành phần “%(code)s” không dùng lại được từ kho giấy tờ.")
+                % {"code": str(code)[:64]},
+                details={"component": str(code)[:64]},
+            )
+        try:
+            pk = int(result_id)
+        except (TypeError, ValueError):
+            pk = 0
+        result = (
+            DossierResult.objects.select_related("stored_file")
+            .filter(pk=pk, dossier__applicant=applicant)
+            .first()
+        )
+        if result is None:
+            raise PaperNotReusable(
+                _("Không tìm thấy giấy tờ đã chọn trong kho giấy tờ của người nộp."),
+                details={"component": component.code},
+            )
+        files.setdefault(component.code, []).append(result.stored_file)
+    return files

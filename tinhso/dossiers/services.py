@@ -141,18 +141,24 @@ def _check_files(components, files: dict[str, list]) -> dict[str, list]:
 def store_component_files(*, actor, dossier, components, files, supplement=None) -> list:
     """Check and keep each file under its component's types and size; link them to the dossier."""
     from tinhso.core.files import file_store
+    from tinhso.core.models import StoredFile
 
     by_code = {c.code: c for c in components}
     rows = []
     for code, items in files.items():
         component = by_code[code]
         for uploaded in items:
-            stored = file_store(
-                actor=actor,
-                uploaded_file=uploaded,
-                purpose="dossier",
-                accepted_types=accepted_kinds(component),
-                max_bytes=int(component.max_size_mb) * 1024 * 1024,
+            # A paper reused from the citizen's store is already kept (tinhso.dossiers.results).
+            stored = (
+                uploaded
+                if isinstance(uploaded, StoredFile)
+                else file_store(
+                    actor=actor,
+                    uploaded_file=uploaded,
+                    purpose="dossier",
+                    accepted_types=accepted_kinds(component),
+                    max_bytes=int(component.max_size_mb) * 1024 * 1024,
+                )
             )
             rows.append(
                 DossierFile(
@@ -211,6 +217,7 @@ def dossier_submit(
     idempotency_key: str = "",
     applicant_phone: str = "",
     applicant_email: str = "",
+    papers: dict[str, int] | None = None,
 ) -> Dossier:
     """Submit a dossier online (citizen) or at the desk on a citizen's behalf (desk officer).
 
@@ -239,6 +246,12 @@ def dossier_submit(
         raise InvalidUnit()
     cleaned = clean_form_data(form_data)
     components = procedure.components_for(case)
+    if papers:
+        from tinhso.dossiers.results import papers_as_files
+
+        files = papers_as_files(
+            applicant=applicant, components=components, papers=papers, files=files
+        )
     files = _check_files(components, files or {})
 
     competent = routing.competent_organisation(procedure, unit)

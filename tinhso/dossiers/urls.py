@@ -6,7 +6,7 @@ Citizens: /nop-ho-so/, /ca-nhan/ho-so/; everyone: /tra-cuu-ho-so/; officers:
 
 from django.urls import path
 
-from tinhso.dossiers import views
+from tinhso.dossiers import views, views_results
 
 app_name = "dossiers"
 
@@ -19,6 +19,9 @@ urlpatterns = [
     path("ca-nhan/ho-so/<str:code>/thao-tac/<slug:action>/", views.my_act, name="my_act"),
     path("ca-nhan/ho-so/<str:code>/giay-tiep-nhan.pdf", views.my_receipt, name="my_receipt"),
     path("ca-nhan/ho-so/<str:code>/tep/<str:file_id>/", views.my_file, name="my_file"),
+    path("ca-nhan/ho-so/<str:code>/ket-qua.pdf", views_results.my_result, name="my_result"),
+    path("ca-nhan/kho-giay-to/", views_results.my_papers, name="my_papers"),
+    path("xac-thuc-ket-qua/<str:token>/", views_results.verify, name="result_verify"),
     path("quan-tri/ho-so/", views.inbox, name="inbox"),
     path("quan-tri/ho-so/tiep-nhan/", views.intake, name="intake"),
     path("quan-tri/ho-so/<str:code>/", views.office_detail, name="office_detail"),

@@ -130,3 +130,15 @@ def test_pdfsig_agrees_on_signed_and_tampered_files(pki, plain_pdf, tmp_path):
     assert "Signature is Valid" in ok.stdout
     assert "Total document signed" in ok.stdout
     assert "Signature is Valid" not in ko.stdout
+
+
+def test_a_long_vietnamese_agency_name_is_cut_to_the_subject_limit(pki):
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    long_name = "Ban Quản lý các khu công nghiệp và khu kinh tế thành phố Hải Phòng mở rộng"
+    signer = signing.agency_signer(name=long_name, identifier_code="000.00.31.H99")
+    cert = x509.load_pem_x509_certificate(signer.cert_pem)
+    value = cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value
+    assert len(value.encode("utf-8")) <= 64
+    assert long_name.startswith(value)
