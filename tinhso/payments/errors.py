@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from tinhso.core.exceptions import Conflict, ValidationError
+from tinhso.core.exceptions import Conflict, NotFound, ValidationError
 
 
 class NoFees(ValidationError):
@@ -18,3 +18,13 @@ class InvalidAmount(ValidationError):
 class PaymentNotPending(Conflict):
     code = "payment_not_pending"
     default_message = _("Yêu cầu thanh toán này không còn chờ thanh toán.")
+
+
+class ReceiptNotReady(NotFound):
+    code = "receipt_not_ready"
+    default_message = _("Chưa có biên lai: yêu cầu thanh toán chưa được thanh toán.")
+
+
+class InvalidDate(ValidationError):
+    code = "invalid_date"
+    default_message = _("Ngày không hợp lệ, cần dạng YYYY-MM-DD.")

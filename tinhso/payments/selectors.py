@@ -28,3 +28,32 @@ def payments_of_dossier(user, dossier) -> list[PaymentRequest]:
     if not Dossier.objects.restrict(user, "view").filter(pk=dossier.pk).exists():
         return []
     return list(PaymentRequest.objects.filter(dossier=dossier).order_by("-requested_at", "-id"))
+
+
+def payment_get_for(user, reference: str) -> PaymentRequest:
+    """A request of a dossier ``user`` may see (citizen or official); else the same 404."""
+    reference = str(reference or "").strip()[:40]
+    payment = (
+        PaymentRequest.objects.select_related(
+            "dossier",
+            "dossier__procedure",
+            "dossier__applicant",
+            "dossier__competent_organisation",
+            "dossier__competent_organisation__unit",
+            "dossier__competent_organisation__parent",
+        )
+        .filter(reference=reference, dossier__in=Dossier.objects.restrict(user, "view"))
+        .first()
+    )
+    if payment is None:
+        raise NotFound()
+    return payment
+
+
+def visible_dossier_codes(user, codes) -> set[str]:
+    """Of ``codes``, those of dossiers ``user`` may see."""
+    return set(
+        Dossier.objects.restrict(user, "view")
+        .filter(code__in=[c for c in codes if c])
+        .values_list("code", flat=True)
+    )

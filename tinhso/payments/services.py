@@ -131,7 +131,9 @@ def payment_mark_paid(
         payment.gateway = gateway[:32]
         payment.transaction_no = transaction_no[:64]
         payment.bank_code = bank_code[:32]
-        payment.save(update_fields=["status", "paid_at", "gateway", "transaction_no", "bank_code"])
+        payment.receipt_number = f"BL{timezone.localtime(at):%Y}-{payment.pk:08d}"
+        fields = ["status", "paid_at", "gateway", "transaction_no", "bank_code", "receipt_number"]
+        payment.save(update_fields=fields)
         audit_record(
             actor=None,
             action="payment.paid",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import urllib.parse
 
 from django.conf import settings
@@ -14,6 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tinhso.core import calendar
+from tinhso.core.exceptions import TinhsoError
+from tinhso.core.views import official_required
 from tinhso.dossiers.views import citizen_required
 from tinhso.payments.choices import PaymentStatus
 from tinhso.payments.errors import PaymentNotPending
@@ -169,3 +172,69 @@ def simulate_payment(gateway, params: dict[str, str], *, paid: bool) -> str:
         params=dict(urllib.parse.parse_qsl(query)), source="ipn", gateway=gateway
     )
     return query
+
+
+# --- e-receipts and reconciliation ----------------------------------------------------
+
+
+def _receipt_response(request, reference: str):
+    from django.http import HttpResponse
+
+    from tinhso.payments.receipts import receipt_pdf
+    from tinhso.payments.selectors import payment_get_for
+
+    pdf, filename = receipt_pdf(payment_get_for(request.user, reference))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@citizen_required
+def my_receipt(request, reference: str):
+    return _receipt_response(request, reference)
+
+
+@official_required
+def office_receipt(request, reference: str):
+    return _receipt_response(request, reference)
+
+
+@never_cache
+@official_required
+def reconciliation(request):
+    """Leaders: a day's platform payments against the gateway's statement, mismatches first."""
+    from tinhso.core.choices import Role
+    from tinhso.core.exceptions import PermissionDenied
+    from tinhso.core.responses import error_response
+    from tinhso.core.views import _backoffice_nav
+    from tinhso.payments.reconciliation import parse_date, reconcile
+    from tinhso.payments.selectors import visible_dossier_codes
+
+    if request.user.role != Role.LEADER:
+        return error_response(request, PermissionDenied())
+    text = request.GET.get("ngay") or (calendar.now().date() - dt.timedelta(days=1)).isoformat()
+    error = None
+    report = None
+    try:
+        report = reconcile(parse_date(text))
+    except TinhsoError as exc:
+        error = exc.message
+    if report is not None:
+        visible = visible_dossier_codes(request.user, [line.dossier_code for line in report.lines])
+        report.lines = [
+            line for line in report.lines if not line.dossier_code or line.dossier_code in visible
+        ]
+        report.lines.sort(key=lambda line: (line.kind == "matched", line.reference))
+    return render(
+        request,
+        "payments/reconciliation.html",
+        {
+            "report": report,
+            "date_text": text[:10],
+            "error": error,
+            "backoffice_nav": _backoffice_nav("ho-so"),
+        },
+        status=200 if error is None else 400,
+    )
