@@ -188,3 +188,60 @@ def test_api_forged_code_is_404_and_missing_file_400(issued):
     empty = client.post("/api/v1/dossiers/results/verify", {"token": issued.token})
     assert empty.status_code == 400
     assert empty.json()["error"]["code"] == "file_required"
+
+
+def test_dossier_page_links_to_the_result_once_issued(world, issued):
+    own = Client()
+    own.force_login(world.citizen_user)
+    text = own.get(f"/ca-nhan/ho-so/{issued.dossier.code}/").content.decode()
+    assert f"/ca-nhan/ho-so/{issued.dossier.code}/ket-qua.pdf" in text
+    assert f"/xac-thuc-ket-qua/{issued.token}/" in text
+
+
+def _decided_dossier(world, api, clock, key):
+    clock.set(at(2026, 3, 6, 9))
+    code = api.submit(
+        world.citizen_user,
+        {"procedure": world.procedure.national_code, "unit": world.commune.code},
+        {"to-khai": pdf_upload()},
+        key,
+    ).json()["code"]
+    Dossier.objects.filter(code=code).update(status=DossierStatus.PROCESSED)
+    return Dossier.objects.select_related("competent_organisation").get(code=code)
+
+
+def _upload(api, user, code, data, name="ket-qua.pdf"):
+    upload = SimpleUploadedFile(name, data, content_type="application/pdf")
+    return api.client(user).post(f"/api/v1/dossiers/results/{code}/upload", {"file": upload})
+
+
+def test_api_upload_refuses_a_non_pdf_and_an_unsigned_pdf(world, api, clock):
+    dossier = _decided_dossier(world, api, clock, "upload-key-01")
+    picture = _upload(api, world.head, dossier.code, png_bytes(), name="kq.pdf")
+    assert picture.status_code == 400
+    assert picture.json()["error"]["code"] == "file_type_not_allowed"
+    unsigned = _upload(api, world.head, dossier.code, pdf_upload().read())
+    assert unsigned.status_code == 400
+    assert unsigned.json()["error"]["code"] == "result_signature_invalid"
+    assert DossierResult.objects.count() == 0
+
+
+def test_api_upload_keeps_an_agency_signed_pdf_for_the_head_only(world, api, clock):
+    from tinhso.core import documents, signing
+
+    dossier = _decided_dossier(world, api, clock, "upload-key-02")
+    plain = documents.render_pdf(
+        documents.OfficialDocument(
+            agency_parent="", agency="SỞ", number="1", place_date="", title="KẾT QUẢ"
+        )
+    )
+    signed = signing.sign_pdf(
+        plain, signer=signing.organisation_signer(dossier.competent_organisation)
+    )
+    denied = _upload(api, world.specialist, dossier.code, signed)
+    assert denied.status_code in (403, 404)
+    assert DossierResult.objects.count() == 0
+    kept = _upload(api, world.head, dossier.code, signed)
+    assert kept.status_code == 200, kept.content
+    assert kept.json()["source"] == "uploaded"
+    assert DossierResult.objects.get(dossier=dossier).sha256 == kept.json()["sha256"]
