@@ -3,10 +3,17 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env_bool
+from .base import SECRET_KEY, TINHSO_PAYMENT_GATEWAY, env_bool
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment for production.")
+
+# The payment simulator lets anyone "pay": a real deployment names its gateway.
+if TINHSO_PAYMENT_GATEWAY == "simulator" and not env_bool("ALLOW_PAYMENT_SIMULATOR", False):
+    raise ImproperlyConfigured(
+        "TINHSO_PAYMENT_GATEWAY is the local simulator: set the real gateway "
+        "(e.g. vnpay) for production, or ALLOW_PAYMENT_SIMULATOR=true for a staging copy."
+    )
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
