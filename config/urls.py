@@ -12,6 +12,7 @@ urlpatterns = [
     # Before the core: /quan-tri/ho-so/ is the dossiers' desk, not a core placeholder.
     path("", include("tinhso.payments.urls")),
     path("", include("tinhso.dossiers.urls")),
+    path("", include("tinhso.ioc.urls")),
     path("", include("tinhso.core.urls")),
 ]
 

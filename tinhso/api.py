@@ -238,6 +238,7 @@ def ping(request):
 def _register_routers() -> None:
     from tinhso.core.api import router as core_router
     from tinhso.dossiers.api import router as dossiers_router
+    from tinhso.ioc.api import router as ioc_router
     from tinhso.procedures.api import router as procedures_router
 
     api.add_router("/v1/", core_router)
@@ -246,6 +247,7 @@ def _register_routers() -> None:
 
     api.add_router("/v1/dossiers/results/", results_router)
     api.add_router("/v1/dossiers/", dossiers_router)
+    api.add_router("/v1/ioc/", ioc_router)
     from tinhso.payments.api import router as payments_router
 
     api.add_router("/v1/payments/", payments_router)

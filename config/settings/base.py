@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "tinhso.procedures",
     "tinhso.dossiers",
     "tinhso.payments",
+    "tinhso.ioc",
 ]
 
 MIDDLEWARE = [
