@@ -51,6 +51,7 @@ class ReportOut(Schema):
     date_to: dt.date
     total: float
     measured_max: float
+    apologies: int
     groups: list[GroupOut]
 
 
@@ -121,6 +122,7 @@ def indicators_766(
         "date_to": period.last,
         "total": float(report.total),
         "measured_max": float(report.measured_max),
+        "apologies": report.apologies,
         "groups": [
             {**group, "indicators": [_indicator(r) for r in group["indicators"]]}
             for group in report.groups()

@@ -385,7 +385,17 @@ def compute(user, period: Period, *, unit=None, organisation=None) -> Report:
         if definition.code == "online_paid":
             result.note = _("Chưa có thanh toán trực tuyến trên nền tảng: tỷ lệ bằng 0.")
         report.results.append(result)
+    report.apologies = _apologies(queryset, period)
     return report
+
+
+def _apologies(queryset: QuerySet, period: Period) -> int:
+    """Apology letters issued in the period for the dossiers in scope (docs/apologies.md)."""
+    from tinhso.dossiers.models import ApologyLetter
+
+    return ApologyLetter.objects.filter(
+        issued_at__gte=period.start, issued_at__lt=period.end, dossier__in=queryset.values("pk")
+    ).count()
 
 
 def _online_services(queryset: QuerySet, period: Period) -> tuple[int, int]:

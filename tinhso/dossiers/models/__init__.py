@@ -1,6 +1,14 @@
 """Models of one-stop dossiers."""
 
+from .apologies import ApologyLetter
 from .dossiers import Dossier, DossierEvent, DossierFile, SupplementRequest
 from .results import DossierResult
 
-__all__ = ["Dossier", "DossierEvent", "DossierFile", "DossierResult", "SupplementRequest"]
+__all__ = [
+    "ApologyLetter",
+    "Dossier",
+    "DossierEvent",
+    "DossierFile",
+    "DossierResult",
+    "SupplementRequest",
+]

@@ -195,7 +195,7 @@ def test_the_indicators_are_one_aggregate_query(world, django_assert_max_num_que
     dossier(world, due=at(2026, 1, 20), finished=at(2026, 1, 9))
     world.leader.refresh_from_db()
     indicators.compute(world.leader, JANUARY)  # warms the user's scope cache
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         indicators.compute(world.leader, JANUARY)
 
 
@@ -228,3 +228,25 @@ def test_online_services_counts_the_procedures_used_in_the_period(world):
     services = result(compute(world.leader, JANUARY), "online_services")
     # then one of the two procedures used is offered online
     assert (services.numerator, services.denominator) == (1, 2)
+
+
+def test_apology_letters_issued_in_the_period_are_counted(world):
+    from tinhso.dossiers.models import ApologyLetter
+
+    late = dossier(world, status="processing", due=at(2026, 1, 10, 17))
+    other = dossier(
+        world, status="processing", due=at(2026, 1, 10, 17), organisation=world.construction
+    )
+    for target in (late, other):
+        ApologyLetter.objects.create(
+            dossier=target,
+            reason="x",
+            new_due_at=at(2026, 1, 20, 17),
+            issued_at=at(2026, 1, 12, 9),
+            issued_by=world.head,
+        )
+    # the city leader sees both, the justice head only theirs, February none
+    assert compute(world.leader, JANUARY).apologies == 2
+    assert compute(world.head, JANUARY).apologies == 1
+    february = make_period(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    assert compute(world.leader, february).apologies == 0
