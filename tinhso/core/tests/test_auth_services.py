@@ -61,7 +61,12 @@ def test_production_settings_keep_the_argon2_hasher(tmp_path):
         text=True,
         check=True,
         cwd=settings.BASE_DIR,
-        env={**os.environ, "SECRET_KEY": "only-for-this-test", "TINHSO_VAR_DIR": str(tmp_path)},
+        env={
+            **os.environ,
+            "SECRET_KEY": "only-for-this-test",
+            "TINHSO_VAR_DIR": str(tmp_path),
+            "TINHSO_PAYMENT_GATEWAY": "vnpay",
+        },
     )
     assert result.stdout.strip() == "django.contrib.auth.hashers.Argon2PasswordHasher"
 
