@@ -10,6 +10,15 @@ commune dossier can be taken through every step:
 - ``chuyenvien.xa`` (specialist) and ``lanhdao.xa`` (head of the committee),
   password ``tinhso.core.demo.seeder.DEMO_PASSWORD``.
 
+The demo citizen ``congdan`` also gets a dossier waiting for their payment (a
+pending request, so "Thanh toán" is there at once) and a finished one whose
+fees were paid through the gateway simulator and whose signed result (PDF with
+the QR of its verification page) is in their dossier page. Some commune
+dossiers of procedures with fees are paid online the same way, so the Decision
+766 page has online payments to count. The demo certificate authority and the
+certificates of the agencies in the demo (``demo_certificates``, also behind
+``tinhso demo_pki``) are made before the results are signed.
+
 Idempotent: nothing is done when demo dossiers exist already.
 """
 
@@ -102,6 +111,48 @@ def _working_days_ago(days: int, hour: int = 9) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=cal.tz)
 
 
+def demo_certificates(organisations) -> tuple[bool, int]:
+    """The demo root and a certificate for each of ``organisations`` (what exists is kept).
+
+    Returns whether the root was created now and how many agencies have a certificate.
+    """
+    from tinhso.core.signing import ensure_root, organisation_signer
+
+    _folder, created = ensure_root()
+    count = 0
+    for organisation in organisations:
+        if organisation.identifier_code:
+            organisation_signer(organisation)
+            count += 1
+    return created, count
+
+
+def _has_fees(procedure) -> bool:
+    return any(fee.amount for fee in procedure.fees())
+
+
+def _pay_online(dossier, when: dt.datetime):
+    """Pay the dossier's pending request through the gateway simulator's bank side.
+
+    The simulator signs the result and delivers the IPN to the platform's own
+    handler, which verifies it and takes the dossier back to work.
+    """
+    from django.urls import reverse
+
+    from tinhso.payments.choices import PaymentStatus
+    from tinhso.payments.gateways.simulator import SimulatorGateway
+    from tinhso.payments.models import PaymentRequest
+    from tinhso.payments.views import simulate_payment
+
+    with _clock(when):
+        payment = PaymentRequest.objects.get(dossier=dossier, status=PaymentStatus.PENDING)
+        gateway = SimulatorGateway()
+        params = gateway.payment_params(payment, reverse("payments:return"))
+        simulate_payment(gateway, params, paid=True)
+    dossier.refresh_from_db()
+    return dossier
+
+
 def dossiers_demo_seed(*, actor=None) -> DossierDemoReport:
     from tinhso.core.demo.seeder import DEMO_COMMUNE_CODE
     from tinhso.dossiers.actions import dossier_act
@@ -161,8 +212,25 @@ def dossiers_demo_seed(*, actor=None) -> DossierDemoReport:
             )
 
     def act(user, dossier, action, when, **params):
+        if action == "pay":
+            return _pay_online(dossier, when)
         with _clock(when):
             return dossier_act(actor=user, dossier=dossier, action=action, **params)
+
+    def citizen_submit(procedure, when):
+        with _clock(when):
+            return dossier_submit(
+                actor=citizen_user,
+                procedure=procedure,
+                applicant=citizen_user.citizen,
+                channel=Channel.ONLINE,
+                unit=commune,
+                form_data={"address": "Số 5 Nguyễn Lương Bằng"},
+                files=_files(procedure),
+                idempotency_key=key(),
+            )
+
+    fee_procedures = [p for p in commune_procedures if _has_fees(p)]
 
     with transaction.atomic():
         staff = _extra_accounts(committee)
@@ -209,6 +277,12 @@ def dossiers_demo_seed(*, actor=None) -> DossierDemoReport:
                     (head, "refuse", {"reason": "Hồ sơ không đủ điều kiện (demo)"}),
                 ],
             }[n % 6]
+            if procedure in fee_procedures and plans and plans[-1][1] != "refuse":
+                # The specialist asks for the fees; on the way to a decision they are paid online.
+                paying = [(specialist, "request_payment", {})]
+                if len(plans) > 1:
+                    paying.append((None, "pay", {}))
+                plans = plans[:1] + paying + plans[1:]
             for hours, (user, action, params) in enumerate(plans, start=1):
                 try:
                     dossier = act(
@@ -244,10 +318,47 @@ def dossiers_demo_seed(*, actor=None) -> DossierDemoReport:
             items=["Chụp lại bản sao giấy tờ tuỳ thân rõ nét"],
         )
         made.append(dossier)
+        # 3b. The demo citizen's dossiers with fees: one waiting for their payment
+        # (requested an hour ago, so the request is open), one paid online, decided
+        # and returned with its signed result.
+        if fee_procedures:
+            procedure = fee_procedures[-1]
+            start = _working_days_ago(1, hour=9)
+            dossier = citizen_submit(procedure, start)
+            steps = [
+                (commune_desk, "receive", {}),
+                (head, "assign", {"assignee": specialist.pk}),
+            ]
+            for minutes, (user, action, params) in enumerate(steps, start=1):
+                when = start + dt.timedelta(minutes=30 * minutes)
+                dossier = act(user, dossier, action, when, **params)
+            dossier = act(specialist, dossier, "request_payment", now - dt.timedelta(hours=1))
+            made.append(dossier)
+
+            procedure = fee_procedures[0]
+            start = _working_days_ago(3, hour=9)
+            dossier = citizen_submit(procedure, start)
+            steps = [
+                (commune_desk, "receive", {}),
+                (head, "assign", {"assignee": specialist.pk}),
+                (specialist, "request_payment", {}),
+                (None, "pay", {}),
+                (specialist, "forward", {}),
+                (head, "approve", {}),
+                (commune_desk, "return_result", {}),
+            ]
+            for hours, (user, action, params) in enumerate(steps, start=1):
+                dossier = act(user, dossier, action, start + dt.timedelta(hours=hours), **params)
+            made.append(dossier)
         # 4. Province dossiers received at the city's centre ("phi địa giới": for any commune).
         for n, procedure in enumerate(province_procedures):
             citizen = citizens[24 + n]
             start = _working_days_ago([1, 3, 8, 15, 2, 5][n % 6], hour=9 + n % 6)
             made.append(desk_submit(desk, procedure, citizen, commune, start))
+        # The demo authority and the certificates of the agencies in the demo, before
+        # the approved dossiers' results are signed (when this transaction commits).
+        signing = {d.competent_organisation_id for d in made}
+        signing |= {u.organisation_id for u in (desk, commune_desk, specialist, head)}
+        demo_certificates(Organisation.objects.filter(pk__in=signing).order_by("pk"))
         report.created = len(made)
     return report

@@ -2,7 +2,8 @@
 
 Keys and certificates are written under ``TINHSO_PKI_DIR`` (default
 ``var/pki``, never committed); what exists is kept (run it as often as you
-like). Refused in production, where agencies use certificates from the national
+like); ``tinhso demo`` makes the same for the agencies in its demo dossiers.
+Refused in production, where agencies use certificates from the national
 digital signature authority (docs/e-results.md).
 """
 
@@ -19,14 +20,13 @@ class Command(TinhsoCommand):
     def handle(self, *args, **options):
         from tinhso.core.demo.seeder import refuse_in_production
         from tinhso.core.models import Organisation
-        from tinhso.core.signing import ensure_root, organisation_signer, pki_dir
+        from tinhso.core.signing import pki_dir
+        from tinhso.dossiers.demo import demo_certificates
 
         refuse_in_production()
-        _folder, created = ensure_root()
-        count = 0
-        for organisation in Organisation.objects.exclude(identifier_code="").order_by("pk"):
-            organisation_signer(organisation)
-            count += 1
+        created, count = demo_certificates(
+            Organisation.objects.exclude(identifier_code="").order_by("pk")
+        )
         self.stdout.write(
             _("Thư mục khoá: %(dir)s. Tổ chức chứng thực: %(root)s. Chứng thư cơ quan: %(n)d.")
             % {
