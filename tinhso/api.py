@@ -251,6 +251,9 @@ def _register_routers() -> None:
     from tinhso.payments.api import router as payments_router
 
     api.add_router("/v1/payments/", payments_router)
+    from tinhso.investment.api import router as investment_router
+
+    api.add_router("/v1/investment/", investment_router)
 
 
 _register_routers()

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "tinhso.dossiers",
     "tinhso.payments",
     "tinhso.ioc",
+    "tinhso.investment",
 ]
 
 MIDDLEWARE = [

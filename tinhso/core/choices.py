@@ -41,6 +41,7 @@ class Role(models.TextChoices):
     HEAD = "head", _("Lãnh đạo đơn vị")
     LEADER = "leader", _("Lãnh đạo tỉnh, xã")
     IT_ADMIN = "it_admin", _("Quản trị hệ thống")
+    PROJECT_OWNER = "project_owner", _("Chủ đầu tư")
 
 
 class CalendarDayKind(models.TextChoices):

@@ -57,6 +57,9 @@ ROLE_ACTIONS: dict[str, dict[str, set[str]]] = {
     Role.SPECIALIST: _official(),
     Role.HEAD: _official(),
     Role.LEADER: _official(),
+    # The staff of a project owner (chủ đầu tư): their investment rows come from
+    # tinhso.investment.permissions.
+    Role.PROJECT_OWNER: _official(),
     Role.IT_ADMIN: {
         "core.administrativeunit": {"add", "change"},
         "core.unitsuccession": {"add", "change"},
@@ -71,7 +74,14 @@ ROLE_ACTIONS: dict[str, dict[str, set[str]]] = {
 
 # Roles whose scope is an organisation's business (everyone but citizens).
 OFFICIAL_ROLES = frozenset(
-    {Role.DESK_OFFICER, Role.SPECIALIST, Role.HEAD, Role.LEADER, Role.IT_ADMIN}
+    {
+        Role.DESK_OFFICER,
+        Role.SPECIALIST,
+        Role.HEAD,
+        Role.LEADER,
+        Role.IT_ADMIN,
+        Role.PROJECT_OWNER,
+    }
 )
 
 

@@ -123,3 +123,4 @@ CENTRE_CODE = identifier(DEMO_LEVEL1, 50)
 JUSTICE_CODE = identifier(DEMO_LEVEL1, 3)
 CITY_COMMITTEE_CODE = identifier(DEMO_LEVEL1)
 IT_CENTRE_CODE = identifier(DEMO_LEVEL1, 10)  # the IT centre sits under Khoa học và Công nghệ
+CIVIL_BOARD_CODE = identifier(DEMO_LEVEL1, 60)  # the city's civil-works project board

@@ -60,6 +60,7 @@ ACCOUNTS: tuple[DemoAccount, ...] = (
         "lanhdao.tp", Role.LEADER, "Nguyễn Đức Thắng", agencies.CITY_COMMITTEE_CODE, "province"
     ),
     DemoAccount("quantri", Role.IT_ADMIN, "Đỗ Quang Huy", agencies.IT_CENTRE_CODE, "province"),
+    DemoAccount("chudautu", Role.PROJECT_OWNER, "Hoàng Văn Long", agencies.CIVIL_BOARD_CODE, ""),
 )
 MARKER_USERNAME = "quantri"
 

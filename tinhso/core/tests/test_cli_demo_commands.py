@@ -64,7 +64,7 @@ def test_demo_prepares_the_database_and_prints_the_accounts(demo_dir):
         "lanhdao.xa",
     ):
         assert username in out
-    assert "Đã tạo 136 cơ quan, 300 công dân, 7 tài khoản demo." in out
+    assert "Đã tạo 136 cơ quan, 300 công dân, 8 tài khoản demo." in out
     assert "Traceback" not in first.stderr
     # The demo dossiers' notifications to their demo applicants stay out of the way.
     assert "SMS to" not in out + first.stderr
