@@ -217,7 +217,6 @@ class Signer:
 
     def _load(self):
         from pyhanko.keys import load_private_key_from_pemder_data
-        from pyhanko.sign import signers
         from pyhanko_certvalidator.registry import SimpleCertificateStore
 
         key = load_private_key_from_pemder_data(self.key_pem, passphrase=None)
@@ -230,11 +229,48 @@ class Signer:
             )
             for pem in self.chain_pem
         ]
-        return signers.SimpleSigner(
+        return _parsed_key_signer_class()(
             signing_cert=cert,
             signing_key=key,
             cert_registry=SimpleCertificateStore.from_certs(chain),
         )
+
+
+_parsed_key_signer = None
+
+
+def _parsed_key_signer_class():
+    """pyHanko's ``SimpleSigner`` that parses its RSA private key once.
+
+    ``SimpleSigner.sign_raw`` parses the DER key again for every signature, and
+    cryptography checks an RSA key's consistency on every parse: about 100 ms, a
+    quarter to a third of a whole PAdES signature (bench/results_sign.py). The
+    parsed key is kept on the signer; other mechanisms go through pyHanko as before.
+    """
+    global _parsed_key_signer
+    if _parsed_key_signer is not None:
+        return _parsed_key_signer
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+
+    class ParsedKeySigner(signers.SimpleSigner):
+        _parsed_key = None
+
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+            if mechanism.signature_algo != "rsassa_pkcs1v15":
+                return super().sign_raw(data, digest_algorithm)
+            if self._parsed_key is None:
+                self._parsed_key = serialization.load_der_private_key(
+                    self.signing_key.dump(), password=None
+                )
+            return self._parsed_key.sign(
+                data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm)
+            )
+
+    _parsed_key_signer = ParsedKeySigner
+    return _parsed_key_signer
 
 
 def agency_signer(*, name: str, identifier_code: str) -> Signer:

@@ -142,3 +142,19 @@ def test_a_long_vietnamese_agency_name_is_cut_to_the_subject_limit(pki):
     value = cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value
     assert len(value.encode("utf-8")) <= 64
     assert long_name.startswith(value)
+
+
+def test_the_private_key_is_parsed_once_for_many_signatures(pki, plain_pdf, monkeypatch):
+    signer = signing.agency_signer(**AGENCY)
+    first = signing.sign_pdf(plain_pdf, signer=signer)
+    parse = serialization.load_der_private_key
+    calls = []
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return parse(*args, **kwargs)
+
+    monkeypatch.setattr(serialization, "load_der_private_key", counting)
+    signed = [signing.sign_pdf(plain_pdf, signer=signer) for _ in range(3)]
+    assert calls == []
+    assert all(signing.verify_pdf(pdf).valid for pdf in [first, *signed])
