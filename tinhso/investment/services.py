@@ -122,6 +122,20 @@ def _check_coordinate(value, limit: int, field: str) -> Decimal | None:
     return number.quantize(Decimal("0.000001"))
 
 
+def _as_date(value) -> dt.date | None:
+    """A date from a date, a datetime (a spreadsheet cell) or an ISO string; None otherwise."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
 def _today() -> dt.date:
     return timezone.localdate()
 
@@ -142,11 +156,18 @@ def lock_project(
     except (Project.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
     require(actor, model, action)
-    if expected_version is not None and int(expected_version) != project.version:
+    if expected_version is not None and _version(expected_version) != project.version:
         raise errors.StaleVersion(
             details={"expected_version": expected_version, "version": project.version}
         )
     return project
+
+
+def _version(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise errors.InvalidProjectData(details={"expected_version": str(value)[:20]}) from None
 
 
 def _bump(project: Project, *, reported: bool = False, fields: tuple[str, ...] = ()) -> None:
@@ -175,6 +196,8 @@ PROJECT_FIELDS = (
     "group_override",
     "group_override_reason",
 )
+
+TEXT_FIELDS = ("description", "group_override", "group_override_reason")
 
 
 def _effective_group(sector: str, total: int, override: str, reason: str) -> str:
@@ -317,14 +340,13 @@ def project_update(
             values["latitude"] = _check_coordinate(values["latitude"], 90, "latitude")
         if "longitude" in values:
             values["longitude"] = _check_coordinate(values["longitude"], 180, "longitude")
+        for field in TEXT_FIELDS:
+            if field in values:
+                values[field] = str(values[field] or "").strip()
         for field, value in values.items():
-            setattr(project, field, value if value is not None or field not in ("name",) else "")
+            setattr(project, field, value)
         if project.start_year and project.end_year and project.end_year < project.start_year:
             raise errors.InvalidProjectData(details={"end_year": project.end_year})
-        if project.group_override_reason is None:
-            project.group_override_reason = ""
-        if project.group_override is None:
-            project.group_override = ""
         extra: dict[str, Any] = {}
         if total_investment is not None:
             total = check_amount(total_investment, allow_zero=True)
@@ -582,7 +604,8 @@ def disbursement_record(
         amount = -abs(check_amount(amount, allow_negative=True))
     else:
         amount = check_amount(amount)
-    if not isinstance(date, dt.date):
+    date = _as_date(date)
+    if date is None:
         raise errors.DateOutsidePlan()
     today = today or _today()
     treasury_reference = (treasury_reference or "").strip()[:64]
@@ -714,7 +737,8 @@ def progress_snapshot_add(
     """The owner's physical progress on a date, with photos already stored by ``file_store``."""
     percent = check_percent(physical_percent)
     today = today or _today()
-    if not isinstance(date, dt.date) or date > today:
+    date = _as_date(date)
+    if date is None or date > today:
         raise errors.InvalidProjectData(details={"date": str(date)})
     with transaction.atomic():
         project = lock_project(

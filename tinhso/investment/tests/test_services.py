@@ -439,3 +439,43 @@ def test_capital_plan_is_created_once(world):
     annual_plan(world)
     annual_plan(world)
     assert CapitalPlan.objects.count() == 1
+
+
+def test_project_update_refuses_bad_values_without_writing(world):
+    project = make_project(world)
+    for changes in (
+        {"phase": None},
+        {"sector": "space"},
+        {"start_year": 1800},
+        {"latitude": "north"},
+        {"end_year": 2000},
+        {"colour": "red"},
+        {"name": "   "},
+    ):
+        with pytest.raises(errors.InvalidProjectData):
+            services.project_update(
+                actor=world.owner, project_id=project.pk, expected_version=None, changes=changes
+            )
+    with pytest.raises(errors.InvalidProjectData):
+        services.project_update(
+            actor=world.owner, project_id=project.pk, expected_version="v1", changes={}
+        )
+    services.project_update(
+        actor=world.owner,
+        project_id=project.pk,
+        expected_version=None,
+        changes={"description": None, "latitude": "20.9373", "longitude": "106.3146"},
+    )
+    project.refresh_from_db()
+    assert project.description == ""
+    assert str(project.latitude) == "20.937300"
+    assert project.version == 2
+
+
+def test_disbursement_date_may_be_a_spreadsheet_datetime_or_iso_text(world, line):
+    row = make_disbursement(world, line, BN, dt.datetime(2025, 5, 1, 0, 0))
+    assert row.date == D(2025, 5, 1)
+    row = make_disbursement(world, line, BN, "2025-05-02")
+    assert row.date == D(2025, 5, 2)
+    _refused(world, line, errors.DateOutsidePlan, on="02/05/2025")
+    _refused(world, line, errors.DateOutsidePlan, on=None)
