@@ -155,6 +155,11 @@ TINHSO_VNPAY_PAY_URL = env_str(
 TINHSO_VNPAY_API_URL = env_str(
     "TINHSO_VNPAY_API_URL", "https://sandbox.vnpayment.vn/merchant_webapi/api/transaction"
 )
+# Hours a payment request, and its gateway order (vnp_ExpireDate), stays payable.
+TINHSO_PAYMENT_EXPIRY_HOURS = env_int("TINHSO_PAYMENT_EXPIRY_HOURS", 72)
+# E-receipts: the receipt form code (ký hiệu mẫu biên lai) and the serial's letters (ký hiệu).
+TINHSO_RECEIPT_FORM = env_str("TINHSO_RECEIPT_FORM", "01BLP0-001")
+TINHSO_RECEIPT_SERIAL_PREFIX = env_str("TINHSO_RECEIPT_SERIAL_PREFIX", "TS")
 
 # The province this deployment serves (post-reform code) and its working time.
 TINHSO_PROVINCE_CODE = env_str("TINHSO_PROVINCE_CODE", "31")

@@ -297,6 +297,9 @@ def conditions(period: Period) -> dict[str, Q]:
     - ``handled``: had to be processed in the period: finished in it, or received
       before its end and still open at its end (Decision 766: open dossiers are
       measured at the end of the period);
+    - ``with_fees``: submitted in the period and asked to pay fees through the
+      platform (a payment request, whatever became of it); ``paid_online``: of
+      those, with a request paid through the gateway;
     - ``on_time``: of those, finished on or before the promised moment (which
       already excludes supplement time: the clock is paused), or still open with
       the promised moment not passed at period end; either way with at most one
@@ -314,6 +317,7 @@ def conditions(period: Period) -> dict[str, Q]:
     on_time_open = open_at_end & (Q(due_at__isnull=True) | Q(due_at__gte=end))
     on_time = handled & one_supplement & (on_time_finished | on_time_open)
     online = submitted & Q(channel="online")
+    with_fees = submitted & Q(pk__in=_with_payment_requests(paid_online=False))
     return {
         "submitted": submitted,
         "handled": handled,
@@ -321,6 +325,8 @@ def conditions(period: Period) -> dict[str, Q]:
         "late": handled & ~(one_supplement & (on_time_finished | on_time_open)),
         "online": online,
         "digitised": submitted & Q(pk__in=_with_files()),
+        "with_fees": with_fees,
+        "paid_online": with_fees & Q(pk__in=_with_payment_requests(paid_online=True)),
     }
 
 
@@ -328,7 +334,7 @@ def conditions(period: Period) -> dict[str, Q]:
 PARTS = {
     "progress_on_time": ("on_time", "handled"),
     "online_submitted": ("online", "submitted"),
-    "online_paid": ("paid", "submitted"),
+    "online_paid": ("paid_online", "with_fees"),
     "digitisation_dossiers": ("digitised", "submitted"),
 }
 LATE_PART = {"progress_on_time": "late"}
@@ -340,6 +346,13 @@ def _with_files():
     from tinhso.dossiers.models import DossierFile
 
     return DossierFile.objects.values("dossier_id")
+
+
+def _with_payment_requests(*, paid_online: bool):
+    """Dossiers asked to pay through the platform (docs/indicators-766.md, ``online_paid``)."""
+    from tinhso.payments.selectors import dossier_ids_with_payment_requests
+
+    return dossier_ids_with_payment_requests(paid_online=paid_online)
 
 
 def scoped_dossiers(user, *, unit=None, organisation=None) -> QuerySet:
@@ -365,7 +378,6 @@ def compute(user, period: Period, *, unit=None, organisation=None) -> Report:
     counts = queryset.filter(relevant).aggregate(
         **{name: Count("pk", filter=q) for name, q in sets.items()}
     )
-    counts["paid"] = 0  # no online payment on the platform yet (docs/indicators-766.md)
     report = Report(period=period)
     for definition in DEFINITIONS:
         result = Result(definition=definition)
@@ -382,8 +394,6 @@ def compute(user, period: Period, *, unit=None, organisation=None) -> Report:
                 result.points = points_for(result.rate, definition)
             else:
                 result.note = _("Không có hồ sơ trong kỳ.")
-        if definition.code == "online_paid":
-            result.note = _("Chưa có thanh toán trực tuyến trên nền tảng: tỷ lệ bằng 0.")
         report.results.append(result)
     report.apologies = _apologies(queryset, period)
     return report
@@ -432,7 +442,5 @@ def drill_down(user, period: Period, code: str, part: str, *, unit=None, organis
     if part not in names:
         raise ValidationError(_("Phần chỉ số không hợp lệ."), code="bad_part")
     queryset = scoped_dossiers(user, unit=unit, organisation=organisation)
-    if names[part] == "paid":
-        return queryset.none()
     sets = conditions(period)
     return queryset.filter(sets[names[part]]).order_by("-submitted_at", "-id")

@@ -21,3 +21,4 @@ class CallbackVerdict(models.TextChoices):
     WRONG_AMOUNT = "wrong_amount", _("Sai số tiền")
     REPLAY = "replay", _("Đã xử lý trước đó")
     NOT_PENDING = "not_pending", _("Yêu cầu thanh toán không còn hiệu lực")
+    EXPIRED = "expired", _("Yêu cầu thanh toán đã hết hạn")

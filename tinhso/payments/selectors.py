@@ -5,6 +5,7 @@ from __future__ import annotations
 from tinhso.core.choices import Role
 from tinhso.core.exceptions import NotFound
 from tinhso.dossiers.models import Dossier
+from tinhso.payments.choices import PaymentStatus
 from tinhso.payments.models import PaymentRequest
 
 
@@ -57,3 +58,16 @@ def visible_dossier_codes(user, codes) -> set[str]:
         .filter(code__in=[c for c in codes if c])
         .values_list("code", flat=True)
     )
+
+
+def dossier_ids_with_payment_requests(*, paid_online: bool = False):
+    """A subquery of the dossiers asked to pay fees through the platform (for counting).
+
+    Any request counts, whatever became of it (paid, expired, cancelled: e.g. paid
+    at the desk instead); with ``paid_online`` only the dossiers with a request
+    paid through the gateway. The caller restricts the dossiers it counts.
+    """
+    requests = PaymentRequest.objects.all()
+    if paid_online:
+        requests = requests.filter(status=PaymentStatus.PAID)
+    return requests.values("dossier_id")

@@ -1,4 +1,5 @@
-"""Payment writes: open a request for a dossier's fees, apply a verified callback, cancel.
+"""Payment writes: open a request for a dossier's fees, apply a verified callback, cancel,
+expire the unpaid ones and renew an expired one while the dossier still awaits payment.
 
 The dossier side (status, clock, history, notification) is the workflow's:
 ``tinhso.dossiers.actions`` ``request_payment``, ``confirm_payment`` and
@@ -60,6 +61,11 @@ def new_reference(at: dt.datetime) -> str:
     return f"TS{local:%y%m%d}{secrets.token_hex(5).upper()}"
 
 
+def expiry_hours() -> int:
+    """How long a request (and its gateway order, ``vnp_ExpireDate``) stays payable."""
+    return max(1, int(getattr(settings, "TINHSO_PAYMENT_EXPIRY_HOURS", 72) or 72))
+
+
 def payment_request_open(
     *, actor, dossier, at: dt.datetime, amount: int | None = None, reason: str = ""
 ) -> PaymentRequest:
@@ -68,7 +74,7 @@ def payment_request_open(
     total = sum(item["amount"] for item in items)
     if total <= 0 or total > MAX_AMOUNT:
         raise InvalidAmount()
-    hours = getattr(settings, "TINHSO_PAYMENT_EXPIRY_HOURS", 72)
+    hours = expiry_hours()
     with transaction.atomic():
         payment = PaymentRequest.objects.create(
             dossier=dossier,
@@ -100,10 +106,19 @@ def pending_for(dossier) -> PaymentRequest | None:
 
 
 def payment_request_cancel(*, actor, dossier, reason: str = "") -> PaymentRequest | None:
-    """Cancel the dossier's pending request, if any (the caller changes the dossier)."""
+    """Cancel the dossier's pending request, if any (the caller changes the dossier).
+
+    With no pending request but an expired one (the applicant let it lapse), the
+    expired request is returned unchanged: the dossier goes back to the status
+    it had before the request.
+    """
     payment = pending_for(dossier)
     if payment is None:
-        return None
+        return (
+            PaymentRequest.objects.filter(dossier=dossier, status=PaymentStatus.EXPIRED)
+            .order_by("-requested_at", "-id")
+            .first()
+        )
     payment.status = PaymentStatus.CANCELLED
     payment.save(update_fields=["status"])
     audit_record(
@@ -124,6 +139,7 @@ def payment_mark_paid(
     dossier's ``confirm_payment`` action runs as the system (actor None).
     """
     from tinhso.dossiers.actions import dossier_act
+    from tinhso.payments.receipts import receipt_number_assign
 
     with transaction.atomic():
         payment.status = PaymentStatus.PAID
@@ -131,8 +147,18 @@ def payment_mark_paid(
         payment.gateway = gateway[:32]
         payment.transaction_no = transaction_no[:64]
         payment.bank_code = bank_code[:32]
-        payment.receipt_number = f"BL{timezone.localtime(at):%Y}-{payment.pk:08d}"
-        fields = ["status", "paid_at", "gateway", "transaction_no", "bank_code", "receipt_number"]
+        receipt_number_assign(payment, at=at)
+        fields = [
+            "status",
+            "paid_at",
+            "gateway",
+            "transaction_no",
+            "bank_code",
+            "receipt_issuer",
+            "receipt_form",
+            "receipt_serial",
+            "receipt_number",
+        ]
         payment.save(update_fields=fields)
         audit_record(
             actor=None,
@@ -142,6 +168,7 @@ def payment_mark_paid(
                 "status": [PaymentStatus.PENDING, PaymentStatus.PAID],
                 "transaction_no": payment.transaction_no,
                 "amount": payment.amount,
+                "receipt": f"{payment.receipt_serial} {payment.receipt_number}",
             },
         )
         dossier_act(actor=None, dossier=payment.dossier, action="confirm_payment", payment=payment)
@@ -195,9 +222,11 @@ def payment_callback_handle(*, params, source: str = "ipn", gateway=None):
                 verdict, code = V.WRONG_AMOUNT, "04"
             elif payment.status == PaymentStatus.PAID:
                 verdict, code = V.REPLAY, "02"
-            elif payment.status != PaymentStatus.PENDING or (
-                payment.expires_at is not None and at > payment.expires_at
+            elif payment.status == PaymentStatus.EXPIRED or (
+                payment.status == PaymentStatus.PENDING and is_past_expiry(payment, at)
             ):
+                verdict, code = V.EXPIRED, "02"
+            elif payment.status != PaymentStatus.PENDING:
                 verdict, code = V.NOT_PENDING, "02"
             elif not result.success:
                 verdict, code = V.FAILED_PAYMENT, "00"
@@ -226,10 +255,178 @@ def payment_callback_handle(*, params, source: str = "ipn", gateway=None):
             received_at=at,
         )
         if verdict != V.APPLIED:
+            changes = {"verdict": verdict, "reference": callback.reference}
+            if verdict in (V.EXPIRED, V.NOT_PENDING) and result.success:
+                # Money taken at the bank on an order the platform no longer accepts:
+                # the reconciliation lists it (missing on the platform) for a refund.
+                changes["paid_at_gateway"] = True
+                changes["transaction_no"] = result.transaction_no
             audit_record(
                 actor=None,
                 action="payment.callback_refused",
                 obj=callback,
-                changes={"verdict": verdict, "reference": callback.reference},
+                changes=changes,
             )
     return callback, gateway.ipn_answer(code)
+
+
+# --- expiry and renewal ------------------------------------------------------------
+
+
+def is_past_expiry(payment: PaymentRequest, at: dt.datetime) -> bool:
+    return payment.expires_at is not None and at > payment.expires_at
+
+
+def _expire(payment: PaymentRequest, *, at: dt.datetime) -> None:
+    """Mark a locked pending request expired, audit it, tell the applicant (after commit)."""
+    from tinhso.dossiers.choices import DossierStatus
+
+    payment.status = PaymentStatus.EXPIRED
+    payment.expired_at = at
+    payment.save(update_fields=["status", "expired_at"])
+    audit_record(
+        actor=None,
+        action="payment.expire",
+        obj=payment,
+        changes={
+            "status": [PaymentStatus.PENDING, PaymentStatus.EXPIRED],
+            "dossier": payment.dossier.code,
+            "expires_at": payment.expires_at.isoformat() if payment.expires_at else None,
+        },
+    )
+    if payment.dossier.status == DossierStatus.FINANCIAL_OBLIGATION:
+        _notify_expired(payment)
+
+
+def _notify_expired(payment: PaymentRequest) -> None:
+    from django.utils.translation import gettext as _
+
+    from tinhso.dossiers.events import notify_applicant
+
+    dossier = payment.dossier
+    due = timezone.localtime(payment.expires_at).strftime("%H:%M %d/%m/%Y")
+    notify_applicant(
+        dossier,
+        subject=_("Hồ sơ %(code)s: yêu cầu thanh toán đã hết hạn") % {"code": dossier.code},
+        body="\n".join(
+            [
+                _(
+                    "Yêu cầu thanh toán %(reference)s (%(amount)s đồng) của hồ sơ %(code)s "
+                    "đã hết hạn lúc %(due)s mà chưa được thanh toán."
+                )
+                % {
+                    "reference": payment.reference,
+                    "amount": f"{payment.amount:,}".replace(",", "."),
+                    "code": dossier.code,
+                    "due": due,
+                },
+                _(
+                    "Hồ sơ vẫn chờ bạn thực hiện nghĩa vụ tài chính: mở trang hồ sơ "
+                    "%(path)s và bấm “Thanh toán trực tuyến”, hệ thống sẽ tạo mã thanh toán mới."
+                )
+                % {"path": f"/ca-nhan/ho-so/{dossier.code}/"},
+            ]
+        ),
+    )
+
+
+def payment_requests_expire(*, now: dt.datetime, batch: int = 500) -> int:
+    """Expire every pending request whose time is up; returns how many were expired.
+
+    Idempotent and safe to run from cron every few minutes, even twice at once:
+    each request is locked and checked again in its own transaction (on
+    PostgreSQL a row another process holds, e.g. a callback paying it right
+    now, is skipped and looked at on the next run). The dossier does not
+    change (it still awaits payment); the applicant is told they can pay
+    with a new order (``payment_request_renew``).
+    """
+    done = 0
+    while True:
+        ids = list(
+            PaymentRequest.objects.filter(status=PaymentStatus.PENDING, expires_at__lt=now)
+            .order_by("expires_at", "id")
+            .values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            return done
+        progressed = 0
+        for pk in ids:
+            with transaction.atomic():
+                payment = (
+                    PaymentRequest.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("dossier", "dossier__procedure", "dossier__applicant")
+                    .filter(pk=pk, status=PaymentStatus.PENDING, expires_at__lt=now)
+                    .first()
+                )
+                if payment is None:
+                    continue
+                _expire(payment, at=now)
+                done += 1
+                progressed += 1
+        if progressed == 0 or len(ids) < batch:
+            return done
+
+
+def payment_request_renew(*, actor, payment: PaymentRequest, at: dt.datetime) -> PaymentRequest:
+    """A new gateway order for an expired request while the dossier still awaits payment.
+
+    The new request carries the same fee lines, amount and return status, a new
+    reference and a new expiry, and points to the one it replaces; the old
+    order stays expired (its late callbacks are refused and recorded). A
+    request past its time but not yet expired by the scheduled job is expired
+    here first. Asking twice gives the same new request back. Anything else
+    (paid, cancelled, the dossier no longer awaiting payment) is refused with
+    ``PaymentNotPending``.
+    """
+    from tinhso.dossiers.choices import DossierStatus
+    from tinhso.dossiers.models import Dossier
+    from tinhso.payments.errors import PaymentNotPending
+
+    with transaction.atomic():
+        # Request first, then dossier: the order a paying callback takes them in.
+        payment = PaymentRequest.objects.select_for_update().get(pk=payment.pk)
+        dossier = (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("procedure", "applicant")
+            .get(pk=payment.dossier_id)
+        )
+        payment.dossier = dossier
+        if dossier.status != DossierStatus.FINANCIAL_OBLIGATION:
+            raise PaymentNotPending()
+        current = (
+            PaymentRequest.objects.filter(dossier=dossier, status=PaymentStatus.PENDING)
+            .order_by("-requested_at", "-id")
+            .first()
+        )
+        if current is not None and current.pk != payment.pk and not is_past_expiry(current, at):
+            return current  # already renewed (a second click, another tab)
+        if payment.status == PaymentStatus.PENDING and is_past_expiry(payment, at):
+            _expire(payment, at=at)
+        if payment.status != PaymentStatus.EXPIRED:
+            raise PaymentNotPending()
+        if PaymentRequest.objects.filter(dossier=dossier, status=PaymentStatus.PAID).exists():
+            raise PaymentNotPending()
+        renewed = PaymentRequest.objects.create(
+            dossier=dossier,
+            reference=new_reference(at),
+            amount=payment.amount,
+            items=payment.items,
+            reason=payment.reason,
+            status_before=payment.status_before,
+            requested_by=payment.requested_by,
+            requested_at=at,
+            expires_at=at + dt.timedelta(hours=expiry_hours()),
+            replaces=payment,
+        )
+        audit_record(
+            actor=actor,
+            action="payment.renew",
+            obj=renewed,
+            changes={
+                "dossier": dossier.code,
+                "amount": renewed.amount,
+                "reference": renewed.reference,
+                "replaces": payment.reference,
+            },
+        )
+    return renewed

@@ -29,12 +29,25 @@ from tinhso.payments.selectors import payment_get_for_payer
 @citizen_required
 @require_POST
 def pay(request, reference: str):
-    """Send the citizen to the gateway's page for their own pending request."""
+    """Send the citizen to the gateway's page for their own pending request.
+
+    An expired request (or one past its time) of a dossier still awaiting
+    payment is renewed first (``payment_request_renew``): the citizen pays a
+    new order with a new reference and expiry; the old order stays refused.
+    """
+    from tinhso.payments.services import is_past_expiry, payment_request_renew
+
     payment = payment_get_for_payer(request.user, reference)
-    if payment.status != PaymentStatus.PENDING or (
-        payment.expires_at is not None and calendar.now() > payment.expires_at
-    ):
-        error = PaymentNotPending()
+    now = calendar.now()
+    try:
+        if payment.status == PaymentStatus.EXPIRED or (
+            payment.status == PaymentStatus.PENDING and is_past_expiry(payment, now)
+        ):
+            # The order lapsed while the dossier still awaits payment: a fresh one.
+            payment = payment_request_renew(actor=request.user, payment=payment, at=now)
+        elif payment.status != PaymentStatus.PENDING:
+            raise PaymentNotPending()
+    except PaymentNotPending as error:
         return render(
             request,
             "payments/result.html",
@@ -92,7 +105,7 @@ def _simulator_on() -> bool:
 def simulator(request):
     """The simulated bank page: shows the signed order, then pays or cancels it."""
     from tinhso.payments.gateways.simulator import SimulatorGateway
-    from tinhso.payments.gateways.vnpay import signature_ok
+    from tinhso.payments.gateways.vnpay import parse_vnp_time, signature_ok
 
     if not _simulator_on():
         raise Http404()
@@ -110,6 +123,15 @@ def simulator(request):
             request,
             "payments/simulator.html",
             {"invalid": True, "message": _("Yêu cầu thanh toán không hợp lệ (sai chữ ký).")},
+            status=400,
+        )
+    expires = parse_vnp_time(params.get("vnp_ExpireDate", ""))
+    if expires is not None and gateway.now() > expires:
+        # Like the real gateway: an order past its vnp_ExpireDate takes no money.
+        return render(
+            request,
+            "payments/simulator.html",
+            {"invalid": True, "message": _("Đơn hàng đã hết hạn thanh toán.")},
             status=400,
         )
     if request.method == "GET":

@@ -119,10 +119,11 @@ def test_points_below_the_threshold_are_rate_times_max_over_threshold():
     assert points_for(Decimal("1"), definition) == Decimal("20.00")
 
 
-def test_online_payment_is_zero_until_payments_exist_and_says_so(world):
+def test_online_payment_without_any_fee_request_has_no_rate_and_says_so(world):
+    # a dossier with no fees asked: nothing to measure (test_indicators_766_payments.py has more)
     dossier(world, due=at(2026, 1, 20), finished=at(2026, 1, 9))
     paid = result(compute(world.leader, JANUARY), "online_paid")
-    assert paid.numerator == 0 and paid.rate == Decimal("0")
+    assert paid.denominator == 0 and paid.rate is None and paid.points is None
     assert paid.note
 
 

@@ -51,12 +51,50 @@ class PaymentRequest(models.Model):
     transaction_no = models.CharField(_("mã giao dịch tại cổng"), max_length=64, blank=True)
     bank_code = models.CharField(_("ngân hàng"), max_length=32, blank=True)
     receipt_number = models.CharField(_("số biên lai"), max_length=40, blank=True)
+    receipt_form = models.CharField(_("ký hiệu mẫu biên lai"), max_length=20, blank=True)
+    receipt_serial = models.CharField(_("ký hiệu biên lai"), max_length=20, blank=True)
+    receipt_issuer = models.ForeignKey(
+        "core.Organisation",
+        verbose_name=_("tổ chức thu phí, lệ phí"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    receipt_file = models.ForeignKey(
+        "core.StoredFile",
+        verbose_name=_("tệp biên lai đã ký"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name=_("thay cho yêu cầu đã hết hạn"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewals",
+    )
+    expired_at = models.DateTimeField(_("thời điểm hết hạn thực tế"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("yêu cầu thanh toán")
         verbose_name_plural = _("yêu cầu thanh toán")
         ordering = ["-requested_at", "-id"]
-        indexes = [models.Index(fields=["status", "paid_at"], name="payments_status_paid")]
+        indexes = [
+            models.Index(fields=["status", "paid_at"], name="payments_status_paid"),
+            models.Index(fields=["status", "expires_at"], name="payments_status_expires"),
+        ]
+        constraints = [
+            # One number per collecting agency and receipt serial (the serial carries the year).
+            models.UniqueConstraint(
+                fields=["receipt_issuer", "receipt_serial", "receipt_number"],
+                condition=~models.Q(receipt_number=""),
+                name="payments_receipt_number_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.amount:,} đ"

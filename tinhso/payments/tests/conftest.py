@@ -22,3 +22,15 @@ def requested(world, clock):
     clock.set(at(2026, 3, 9, 9))
     dossier = dossier_act(actor=world.specialist, dossier=dossier, action="request_payment")
     return PaymentRequest.objects.get(dossier=dossier)
+
+
+@pytest.fixture(scope="session")
+def _pki_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("pki")
+
+
+@pytest.fixture(autouse=True)
+def pki(settings, _pki_folder):
+    """The agencies' signing keys in a temporary folder (one root for the session)."""
+    settings.TINHSO_PKI_DIR = str(_pki_folder)
+    return _pki_folder

@@ -40,7 +40,12 @@ def test_paid_request_has_a_receipt_for_the_citizen_and_the_agency(world, clock,
     assert citizen.get(url).status_code == 404
     # when it is paid
     payment = pay(requested, clock, at(2026, 3, 10, 9))
-    assert payment.receipt_number == f"BL2026-{payment.pk:08d}"
+    assert (payment.receipt_form, payment.receipt_serial, payment.receipt_number) == (
+        "01BLP0-001",
+        "TS-26E",
+        "0000001",
+    )
+    assert payment.receipt_issuer == payment.dossier.competent_organisation
     # then the citizen and the agency download the same PDF receipt
     mine = citizen.get(url)
     assert mine.status_code == 200
