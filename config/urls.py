@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("tinhso.payments.urls")),
     path("", include("tinhso.dossiers.urls")),
     path("", include("tinhso.ioc.urls")),
+    path("", include("tinhso.investment.urls_excel")),
     path("", include("tinhso.core.urls")),
 ]
 

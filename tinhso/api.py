@@ -254,6 +254,9 @@ def _register_routers() -> None:
     from tinhso.investment.api import router as investment_router
 
     api.add_router("/v1/investment/", investment_router)
+    from tinhso.investment.api_excel import router as investment_excel_router
+
+    api.add_router("/v1/investment/", investment_excel_router)
 
 
 _register_routers()

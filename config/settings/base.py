@@ -131,6 +131,8 @@ TINHSO_MAX_FILE_BYTES = env_int("MAX_FILE_BYTES", 10 * 1024 * 1024)
 # API paths (prefixes) whose endpoints accept multipart/form-data uploads;
 # every other API body must be application/json (docs/errors.md).
 TINHSO_API_MULTIPART_PATHS: list[str] = ["/api/v1/dossiers"]
+# The owners' Excel update (tinhso.investment.api_excel).
+TINHSO_API_MULTIPART_PATHS.append("/api/v1/investment/excel/upload")
 
 CACHES = {
     "default": (
