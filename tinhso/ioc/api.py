@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema
 from tinhso.core.auth import api_auth
 from tinhso.core.exceptions import NotFound
 from tinhso.ioc import indicators
+from tinhso.ioc.paging import page_of
 
 router = Router(tags=["ioc"])
 
@@ -67,8 +68,12 @@ class DossierRow(Schema):
 
 
 class DrillOut(Schema):
-    count: int
+    count: int = Field(description="Số hồ sơ, tối đa 10.000 (xem count_capped).")
+    count_capped: bool = Field(
+        description="Danh sách có hơn 10.000 hồ sơ; số chính xác ở bộ chỉ số."
+    )
     page: int
+    has_next: bool
     results: list[DossierRow]
 
 
@@ -150,5 +155,11 @@ def indicators_766_dossiers(
         request.auth, period, code, part, **_filters(params.unit, params.organisation)
     )
     page = params.page
-    rows = list(queryset[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
-    return {"count": queryset.count(), "page": page, "results": rows}
+    listed = page_of(queryset, page=page, size=PAGE_SIZE)
+    return {
+        "count": listed.count,
+        "count_capped": listed.capped,
+        "page": page,
+        "has_next": listed.has_next,
+        "results": listed.rows,
+    }

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -290,7 +292,7 @@ def _rate(numerator: int, denominator: int) -> Decimal | None:
 # --- the conditions, shared by the aggregate and the drill-down -------------------------
 
 
-def conditions(period: Period) -> dict[str, Q]:
+def conditions(period: Period, *, probe: bool = False) -> dict[str, Q]:
     """Every set a number counts, as a Q over ``Dossier``.
 
     - ``submitted``: submitted in the period (online and digitisation rates);
@@ -304,6 +306,10 @@ def conditions(period: Period) -> dict[str, Q]:
       already excludes supplement time: the clock is paused), or still open with
       the promised moment not passed at period end; either way with at most one
       supplement request (a second one counts as late).
+
+    ``probe``: the sets over other tables (files, payment requests) as a correlated
+    EXISTS, looked up in their dossier index per dossier, instead of an IN over the
+    whole table, hashed once; ``compute`` probes when the scope is small.
     """
     start, end = period.start, period.end
     submitted = Q(submitted_at__gte=start, submitted_at__lt=end)
@@ -317,16 +323,17 @@ def conditions(period: Period) -> dict[str, Q]:
     on_time_open = open_at_end & (Q(due_at__isnull=True) | Q(due_at__gte=end))
     on_time = handled & one_supplement & (on_time_finished | on_time_open)
     online = submitted & Q(channel="online")
-    with_fees = submitted & Q(pk__in=_with_payment_requests(paid_online=False))
+    with_fees = submitted & _member(_with_payment_requests(paid_online=False), probe)
     return {
         "submitted": submitted,
         "handled": handled,
         "on_time": on_time,
         "late": handled & ~(one_supplement & (on_time_finished | on_time_open)),
         "online": online,
-        "digitised": submitted & Q(pk__in=_with_files()),
+        "digitised": submitted & _member(_with_files(), probe),
         "with_fees": with_fees,
-        "paid_online": with_fees & Q(pk__in=_with_payment_requests(paid_online=True)),
+        # A paid request is a request: "submitted" suffices (one hash less than with_fees).
+        "paid_online": submitted & _member(_with_payment_requests(paid_online=True), probe),
     }
 
 
@@ -338,6 +345,13 @@ PARTS = {
     "digitisation_dossiers": ("digitised", "submitted"),
 }
 LATE_PART = {"progress_on_time": "late"}
+
+
+def _member(dossier_ids: QuerySet, probe: bool) -> Q:
+    """Dossiers whose id is in ``dossier_ids`` (a ``values("dossier_id")`` queryset)."""
+    if probe:
+        return Q(Exists(dossier_ids.filter(dossier_id=OuterRef("pk"))))
+    return Q(pk__in=dossier_ids)
 
 
 def _with_files():
@@ -370,14 +384,43 @@ def scoped_dossiers(user, *, unit=None, organisation=None) -> QuerySet:
     return queryset
 
 
+# Memory for the aggregate's hashes on PostgreSQL. An ``IN (subquery)`` inside
+# ``FILTER`` (files, payment requests) is hashed once only when the hash fits in
+# work_mem × hash_mem_multiplier; otherwise PostgreSQL scans the subquery again
+# for every dossier: with the default 4 MB, a province-year of a million dossiers
+# and 740,000 files took minutes instead of seconds (docs/performance.md).
+# 256 MB (512 MB of hash with the default multiplier) hashes about 9 million ids.
+AGGREGATE_WORK_MEM = "256MB"
+# Below this many dossiers in scope, the sets over other tables are probed per
+# dossier (an index look-up each) rather than hashed whole: a commune's 6,000
+# dossiers need not hash the province's 740,000 files (docs/performance.md).
+SMALL_SCOPE = 50_000
+
+
+@contextmanager
+def _hashed_sets():
+    """The aggregate's transaction with enough work_mem to hash the sets (PostgreSQL only)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{AGGREGATE_WORK_MEM}'")
+        yield
+
+
 def compute(user, period: Period, *, unit=None, organisation=None) -> Report:
     """The indicators for ``period``, over what ``user`` may see (one aggregate query)."""
     queryset = scoped_dossiers(user, unit=unit, organisation=organisation)
     sets = conditions(period)
     relevant = sets["submitted"] | sets["handled"]
-    counts = queryset.filter(relevant).aggregate(
-        **{name: Count("pk", filter=q) for name, q in sets.items()}
-    )
+    if queryset.filter(relevant).order_by()[:SMALL_SCOPE].count() < SMALL_SCOPE:
+        sets = conditions(period, probe=True)
+    # "late" is handled and not on time: only the drill-down lists it.
+    sets.pop("late")
+    with _hashed_sets():
+        counts = queryset.filter(relevant).aggregate(
+            **{name: Count("pk", filter=q) for name, q in sets.items()}
+        )
     report = Report(period=period)
     for definition in DEFINITIONS:
         result = Result(definition=definition)

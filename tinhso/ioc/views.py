@@ -16,6 +16,7 @@ from tinhso.core.exceptions import NotFound, TinhsoError, ValidationError
 from tinhso.core.responses import error_response
 from tinhso.core.views import _backoffice_nav, official_required
 from tinhso.ioc import indicators
+from tinhso.ioc.paging import page_of
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
@@ -196,8 +197,9 @@ def drill_page(request, code: str, part: str):
         page = max(int(request.GET.get("page", "1")), 1)
     except ValueError:
         page = 1
-    total = queryset.count()
-    items = list(queryset[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
+    listed = page_of(
+        queryset, page=page, size=PAGE_SIZE, related=("procedure", "competent_organisation")
+    )
     base = urlencode(query)
     return render(
         request,
@@ -206,10 +208,11 @@ def drill_page(request, code: str, part: str):
             "backoffice_nav": _backoffice_nav("bao-cao"),
             "definition": indicators.BY_CODE[code],
             "part": part,
-            "dossiers": items,
-            "total": total,
+            "dossiers": listed.rows,
+            "total": listed.count,
+            "capped": listed.capped,
             "page": page,
-            "has_next": page * PAGE_SIZE < total,
+            "has_next": listed.has_next,
             "period": period,
             "base": base,
         },
