@@ -234,8 +234,30 @@ def _form_data(raw: str | None) -> dict:
     return value
 
 
+def _papers(raw: str | None) -> dict[str, int] | None:
+    """``papers``: JSON object mapping a component code to the id of one of the applicant's results."""
+    if not raw:
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value.values()
+    ):
+        raise ValidationError(
+            _(
+                "Trường papers phải là đối tượng JSON ghép mã thành phần với mã số "
+                "giấy tờ (số nguyên) trong kho giấy tờ."
+            ),
+            code="invalid_papers",
+        )
+    return {str(k)[:64]: v for k, v in list(value.items())[:50]}
+
+
 SUBMIT_FIELDS = frozenset(
     {
+        "papers",
         "procedure",
         "case",
         "unit",
@@ -286,6 +308,15 @@ SUBMIT_FIELDS = frozenset(
                             "applicant_phone": {"type": "string"},
                             "applicant_email": {"type": "string"},
                             "form_data": {"type": "string", "description": "Tờ khai (JSON)"},
+                            "papers": {
+                                "type": "string",
+                                "description": (
+                                    "Giấy tờ dùng lại từ kho giấy tờ (JSON): mã thành phần → "
+                                    "mã số kết quả (id trong GET /api/v1/dossiers/results/mine); "
+                                    "chỉ cho thành phần cho phép dùng lại"
+                                ),
+                                "example": '{"to-khai": 12}',
+                            },
                         },
                         "additionalProperties": {
                             "type": "string",
@@ -379,6 +410,7 @@ def dossier_submit_endpoint(request):
         idempotency_key=key,
         applicant_phone=post.get("applicant_phone", ""),
         applicant_email=post.get("applicant_email", ""),
+        papers=_papers(post.get("papers")),
     )
     dossier = selectors.dossier_get_for(user, dossier.code)
     return Status(200 if existed else 201, _detail(dossier, user))

@@ -1,12 +1,16 @@
 """API of signed e-results: public verification (no sign-in).
 
 - ``GET /api/v1/dossiers/results/verify?token=...``: the result's summary; an
-  unknown code is ``404 result_not_found`` (the same for any guess).
+  unknown code is ``404 result_not_found`` (the same for any guess). Unknown
+  codes and files that are not the result count against the caller's address:
+  past the limit, ``429 too_many_attempts`` (the tracking look-up's counter).
 - ``POST /api/v1/dossiers/results/verify`` (multipart: ``token``, ``file``):
   whether the file is the issued result with a valid signature, and why not.
 - ``POST /api/v1/dossiers/results/<code>/upload`` (signed in, head of the
   competent agency; multipart ``file``): keep a result signed elsewhere; a
   non-PDF or a PDF whose signature does not verify is refused, nothing kept.
+- ``GET /api/v1/dossiers/results/mine`` (signed-in citizen): their stored
+  results; the ``id`` is what ``papers`` takes when submitting a dossier.
 
 Registered in ``tinhso/api.py`` before the dossiers router so that ``results``
 is not read as a dossier code.
@@ -24,10 +28,9 @@ from tinhso.core.choices import Role
 from tinhso.core.exceptions import PermissionDenied, ValidationError
 from tinhso.dossiers import selectors
 from tinhso.dossiers.results import (
-    DECIDED,
-    ResultNotDecided,
-    result_by_token,
-    result_check,
+    citizen_results,
+    result_public,
+    result_public_check,
     result_summary,
     result_upload,
 )
@@ -54,7 +57,8 @@ class CheckOut(Schema):
 
 @router.get("/verify", response=SummaryOut, summary="Thông tin kết quả theo mã xác thực")
 def verify_summary(request, token: str = ""):
-    summary = result_summary(result_by_token(token))
+    """An unknown code counts as a failure of the caller's address: past the limit, 429."""
+    summary = result_summary(result_public(token))
     summary.pop("dossier_code", None)
     return summary
 
@@ -63,10 +67,10 @@ def verify_summary(request, token: str = ""):
 def verify_file(request):
     token = str(request.POST.get("token", ""))
     upload = request.FILES.get("file")
-    result_by_token(token)
+    result_public(token)
     if upload is None:
         raise ValidationError(_("Vui lòng gửi tệp kết quả cần kiểm tra."), code="file_required")
-    verdict = result_check(token=token, data=upload.read(MAX_CHECK_BYTES))
+    verdict = result_public_check(token=token, data=upload.read(MAX_CHECK_BYTES))
     return {"valid": verdict.valid, "reason": verdict.reason, "message": verdict.message}
 
 
@@ -85,12 +89,6 @@ def upload_result(request, code: str):
     """A head of the competent agency uploads a result signed elsewhere (multipart ``file``)."""
     user = request.auth
     dossier = selectors.dossier_get_for(user, code)
-    if not (user.role == Role.HEAD and user.organisation_id == dossier.competent_organisation_id):
-        raise PermissionDenied(
-            _("Chỉ lãnh đạo cơ quan giải quyết được tải lên kết quả."), code="result_upload_denied"
-        )
-    if dossier.status not in DECIDED:
-        raise ResultNotDecided(_("Hồ sơ chưa được phê duyệt nên chưa có kết quả."))
     upload = request.FILES.get("file")
     if upload is None:
         raise ValidationError(_("Vui lòng gửi tệp kết quả cần kiểm tra."), code="file_required")
@@ -102,3 +100,33 @@ def upload_result(request, code: str):
         "signed_at": result.signed_at,
         "source": result.source,
     }
+
+
+class PaperOut(Schema):
+    id: int
+    dossier_code: str
+    procedure: str
+    signer: str
+    signed_at: dt.datetime
+    token: str
+
+
+@router.get("/mine", response=list[PaperOut], auth=api_auth, summary="Kho giấy tờ của tôi")
+def my_papers(request):
+    """The signed-in citizen's stored results; ``id`` is what ``papers`` takes when submitting."""
+    user = request.auth
+    if user.role != Role.CITIZEN:
+        raise PermissionDenied(_("Kho giấy tờ chỉ dành cho công dân."), code="citizens_only")
+    citizen = user.citizen
+    rows = list(citizen_results(citizen)) if citizen is not None else []
+    return [
+        {
+            "id": row.pk,
+            "dossier_code": row.dossier.code,
+            "procedure": row.dossier.procedure.name,
+            "signer": row.signer_name,
+            "signed_at": row.signed_at,
+            "token": row.token,
+        }
+        for row in rows
+    ]

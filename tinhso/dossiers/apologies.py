@@ -61,14 +61,18 @@ def apology_issue(
     reason: str,
     new_due_at: dt.datetime | None = None,
     extra_days: float | None = None,
+    expected_version: int | None = None,
 ):
     """Issue an apology letter for ``dossier``: stored as PDF, sent to the applicant, audited.
 
     Give either ``new_due_at`` or ``extra_days`` (working days from now). The new
     date must be after now and after the date promised so far. The dossier's own
     ``due_at`` is not changed: the legal deadline still decides lateness.
+    ``expected_version`` (the pages send the version they showed), when given,
+    must be the dossier's current version, else ``stale_version`` and nothing is written.
     """
     from tinhso.core.files import file_store
+    from tinhso.core.workflow import StaleVersion
     from tinhso.dossiers.events import notify_applicant
     from tinhso.dossiers.models import ApologyLetter, Dossier
 
@@ -90,6 +94,8 @@ def apology_issue(
         new_due_at = new_due_from(extra_days, now=now)
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        if expected_version is not None and dossier.version != expected_version:
+            raise StaleVersion()
         if dossier.status not in APOLOGY_STATUSES:
             raise ApologyInvalid(_("Hồ sơ đã kết thúc, không lập phiếu xin lỗi."))
         latest = dossier.apologies.order_by("-issued_at", "-id").first()
@@ -131,7 +137,7 @@ def apology_issue(
                 "Hồ sơ %(code)s chưa có kết quả đúng hẹn. Lý do: %(reason)s. "
                 "Cơ quan xin lỗi và hẹn trả kết quả vào %(due)s."
             )
-            % {"code": dossier.code, "reason": reason, "due": _moment(new_due_at)},
+            % {"code": dossier.code, "reason": reason.rstrip("."), "due": _moment(new_due_at)},
         )
     return letter
 

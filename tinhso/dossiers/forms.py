@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from tinhso.dossiers.choices import Channel
 
 FILE_PREFIX = "file__"
+# A stored result chosen from the citizen's "Kho giấy tờ" for a component (``paper__<code>``).
+PAPER_PREFIX = "paper__"
 # What Django adds to every POST form; never a forged field.
 FRAMEWORK_FIELDS = frozenset({"csrfmiddlewaretoken"})
 
@@ -51,11 +53,21 @@ class AccessibleForm(forms.Form):
                 attrs["aria-required"] = "true"
         return self
 
-    def unknown_keys(self, data, files=None, *, component_codes=()) -> list[str]:
-        """POST keys this form never renders (a forged field), and file keys of no component."""
+    def unknown_keys(self, data, files=None, *, component_codes=(), paper_codes=()) -> list[str]:
+        """POST keys this form never renders (a forged field), and file keys of no component.
+
+        ``paper_codes``: components whose paper may be picked from the citizen's
+        stored results (``paper__<code>``); the service judges the choice.
+        """
         allowed_files = {self.add_prefix(FILE_PREFIX + code) for code in component_codes}
+        papers = {self.add_prefix(PAPER_PREFIX + code) for code in paper_codes}
         # A browser sends an empty file input as a plain field with no value.
-        known = {self.add_prefix(name) for name in self.fields} | FRAMEWORK_FIELDS | allowed_files
+        known = (
+            {self.add_prefix(name) for name in self.fields}
+            | FRAMEWORK_FIELDS
+            | allowed_files
+            | papers
+        )
         unknown = sorted(str(key)[:64] for key in data if key not in known)
         unknown += sorted(str(key)[:64] for key in (files or {}) if key not in allowed_files)
         return unknown
@@ -230,3 +242,88 @@ class ActionForm(AccessibleForm):
         if data.get("assignee"):
             params["assignee"] = int(data["assignee"])
         return params
+
+
+class OfficeDocumentForm(AccessibleForm):
+    """Base of the officer's document forms on a dossier page (a result, an apology letter).
+
+    Like the action forms, each posts the version the page showed; the service
+    refuses with ``stale_version`` when someone acted in between.
+    """
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def unknown_keys(self, data, files=None, *, component_codes=()) -> list[str]:
+        known = {self.add_prefix(name) for name in self.fields} | FRAMEWORK_FIELDS
+        unknown = sorted(str(key)[:64] for key in data if key not in known)
+        unknown += sorted(str(key)[:64] for key in (files or {}) if key not in known)
+        return unknown
+
+
+class ResultUploadForm(OfficeDocumentForm):
+    """The head of the competent agency uploads the result signed with their agency's certificate."""
+
+    file = forms.FileField(
+        label=_("Tệp kết quả đã ký số (PDF)"),
+        help_text=_(
+            "Tệp PDF đã ký số bằng chứng thư của cơ quan giải quyết; tệp khác, tệp chưa ký "
+            "hoặc chữ ký không hợp lệ sẽ bị từ chối."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
+        error_messages={
+            "required": _("Vui lòng chọn tệp kết quả."),
+            "empty": _("Tệp đã chọn rỗng."),
+            "invalid": _("Tệp không hợp lệ."),
+        },
+    )
+
+
+class ApologyForm(OfficeDocumentForm):
+    """An apology letter: the reason, and the new date as working days from now or a moment."""
+
+    reason = forms.CharField(
+        label=_("Lý do chậm trả kết quả"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Cần ghi lý do chậm trả kết quả.")},
+    )
+    extra_days = forms.IntegerField(
+        label=_("Hẹn thêm (số ngày làm việc)"),
+        required=False,
+        min_value=1,
+        max_value=60,
+        help_text=_("Từ 1 đến 60 ngày làm việc, tính từ bây giờ theo lịch làm việc."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "invalid": _("Nhập một số nguyên."),
+            "min_value": _("Số ngày làm việc hẹn thêm phải từ 1 đến 60."),
+            "max_value": _("Số ngày làm việc hẹn thêm phải từ 1 đến 60."),
+        },
+    )
+    new_due_at = forms.DateTimeField(
+        label=_("Hoặc hẹn trả kết quả vào lúc"),
+        required=False,
+        help_text=_("Để trống nếu đã nhập số ngày hẹn thêm."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        error_messages={"invalid": _("Ngày giờ không hợp lệ.")},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("extra_days") and data.get("new_due_at"):
+            raise forms.ValidationError(
+                _("Chỉ nhập một trong hai: số ngày hẹn thêm hoặc ngày giờ hẹn mới."),
+                code="apology_both_dates",
+            )
+        if not data.get("extra_days") and not data.get("new_due_at") and not self.errors:
+            self.add_error("extra_days", _("Nhập số ngày hẹn thêm hoặc ngày giờ hẹn mới."))
+        return data
+
+    def params(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "reason": data["reason"],
+            "extra_days": data.get("extra_days"),
+            "new_due_at": data.get("new_due_at"),
+        }

@@ -28,7 +28,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tinhso.core.audit import audit_record
-from tinhso.core.exceptions import NotFound, ValidationError
+from tinhso.core.choices import Role
+from tinhso.core.exceptions import NotFound, PermissionDenied, ValidationError
 from tinhso.core.files import file_open, file_store
 from tinhso.core.signing import organisation_signer, sign_pdf, verify_pdf
 from tinhso.dossiers.choices import DossierStatus, ResultSource
@@ -53,6 +54,11 @@ class ResultAlreadyIssued(ValidationError):
 
 class ResultNotDecided(ValidationError):
     code = "result_not_decided"
+
+
+class ResultUploadDenied(PermissionDenied):
+    code = "result_upload_denied"
+    default_message = gettext_lazy("Chỉ lãnh đạo cơ quan giải quyết được tải lên kết quả.")
 
 
 DECIDED = frozenset({DossierStatus.PROCESSED, DossierStatus.RETURNED})
@@ -203,16 +209,43 @@ def result_issue(*, actor, dossier, decision: str = "", request=None) -> Dossier
         )
 
 
-def result_upload(*, actor, dossier, uploaded_file) -> DossierResult:
+def may_upload(actor, dossier) -> bool:
+    """Whether ``actor`` is a head of the dossier's competent agency (who signs its result)."""
+    return (
+        getattr(actor, "role", None) == Role.HEAD
+        and actor.organisation_id is not None
+        and actor.organisation_id == dossier.competent_organisation_id
+    )
+
+
+def result_upload(
+    *, actor, dossier, uploaded_file, expected_version: int | None = None
+) -> DossierResult:
     """Keep a result signed outside the platform: a PDF whose signature verifies.
 
-    Anything but a PDF is refused by ``file_store`` (``FileTypeNotAllowed``);
-    an unsigned, altered or foreign-signed PDF by ``ResultSignatureInvalid``.
-    Nothing is stored then.
+    Only a head of the competent agency (``result_upload_denied``), only for a
+    decided dossier (``result_not_decided``) without a result yet
+    (``result_already_issued``); ``expected_version``, when given, must be the
+    dossier's current version (``stale_version``). Anything but a PDF is refused
+    by ``file_store`` (``FileTypeNotAllowed``); an unsigned, altered or
+    foreign-signed PDF by ``ResultSignatureInvalid``. Nothing is stored then.
     """
+    from tinhso.core.workflow import StaleVersion
+    from tinhso.dossiers.models import Dossier
+
+    if not may_upload(actor, dossier):
+        raise ResultUploadDenied()
+    if dossier.status not in DECIDED:
+        raise ResultNotDecided(_("Hồ sơ chưa được phê duyệt nên chưa có kết quả."))
     if DossierResult.objects.filter(dossier=dossier).exists():
         raise ResultAlreadyIssued(_("Hồ sơ đã có kết quả điện tử."))
     with transaction.atomic():
+        # One upload at a time per dossier: the second waits here, then sees the first.
+        locked = Dossier.objects.select_for_update().only("pk", "version").get(pk=dossier.pk)
+        if expected_version is not None and locked.version != expected_version:
+            raise StaleVersion()
+        if DossierResult.objects.filter(dossier=dossier).exists():
+            raise ResultAlreadyIssued(_("Hồ sơ đã có kết quả điện tử."))
         stored = file_store(
             actor=actor,
             uploaded_file=uploaded_file,
@@ -254,6 +287,42 @@ def result_by_token(token: str) -> DossierResult:
     if result is None:
         raise ResultNotFound()
     return result
+
+
+def _too_many_checks():
+    from tinhso.dossiers.errors import TooManyAttempts
+
+    return TooManyAttempts(
+        _("Bạn đã kiểm tra kết quả sai quá nhiều lần. Vui lòng thử lại sau ít phút.")
+    )
+
+
+def result_public(token: str, *, client_ip: str | None = None) -> DossierResult:
+    """``result_by_token`` for the public page and API, under the look-ups' failure limit.
+
+    A code that does not exist counts as a failure of the client's address (the
+    tracking look-up's counter, kind ``verify``); past the limit every look-up
+    from that address answers 429 ``too_many_attempts`` until the window ends.
+    """
+    from tinhso.dossiers.selectors import failure_record, failures_guard
+
+    failures_guard("verify", client_ip=client_ip, error=_too_many_checks())
+    try:
+        return result_by_token(token)
+    except ResultNotFound:
+        failure_record("verify", client_ip=client_ip)
+        raise
+
+
+def result_public_check(*, token: str, data: bytes, client_ip: str | None = None) -> ResultCheck:
+    """``result_check`` for the public page and API: a file that is not valid counts as a failure."""
+    from tinhso.dossiers.selectors import failure_record
+
+    result_public(token, client_ip=client_ip)
+    verdict = result_check(token=token, data=data)
+    if not verdict.valid:
+        failure_record("verify", client_ip=client_ip)
+    return verdict
 
 
 @dataclass(frozen=True)

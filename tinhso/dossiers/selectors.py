@@ -90,8 +90,33 @@ TRACK_FIELDS = (
 )
 
 
-def _track_key(ip: str | None) -> str:
-    return f"tinhso:dossier-track:{ip or 'unknown'}"
+def _failures_key(kind: str, ip: str | None) -> str:
+    return f"tinhso:dossier-{kind}:{ip or 'unknown'}"
+
+
+def failures_guard(kind: str, *, client_ip: str | None = None, error=None) -> None:
+    """Refuse a public look-up of ``kind`` from an address past its failure limit.
+
+    The same counter serves every public look-up that could be used to guess
+    (``track``: dossier code plus ID number; ``verify``: result verification),
+    each kind counted apart: ``TRACK_MAX_FAILURES`` failures (setting
+    ``TINHSO_TRACK_MAX_FAILURES``) per client address in ``TRACK_WINDOW_SECONDS``,
+    then 429 ``too_many_attempts`` (``error`` if given) until the window ends.
+    """
+    key = _failures_key(kind, client_ip or current_client_ip())
+    limit = getattr(settings, "TINHSO_TRACK_MAX_FAILURES", TRACK_MAX_FAILURES)
+    if cache.get(key, 0) >= limit:
+        raise error if error is not None else TooManyAttempts()
+
+
+def failure_record(kind: str, *, client_ip: str | None = None) -> None:
+    """Count one failed public look-up of ``kind`` from the client's address."""
+    key = _failures_key(kind, client_ip or current_client_ip())
+    if cache.add(key, 1, TRACK_WINDOW_SECONDS) is False:
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, TRACK_WINDOW_SECONDS)
 
 
 def dossier_track(code: str, id_number: str, *, client_ip: str | None = None) -> Dossier:
@@ -103,10 +128,7 @@ def dossier_track(code: str, id_number: str, *, client_ip: str | None = None) ->
     window ends, so codes cannot be guessed by trying.
     """
     ip = client_ip or current_client_ip()
-    key = _track_key(ip)
-    failures = cache.get(key, 0)
-    if failures >= getattr(settings, "TINHSO_TRACK_MAX_FAILURES", TRACK_MAX_FAILURES):
-        raise TooManyAttempts()
+    failures_guard("track", client_ip=ip)
     code = str(code or "").strip()[:40]
     id_number = str(id_number or "").strip()[:20]
     # The code is unique: no ordering (``first()`` would compile and sort by the
@@ -123,11 +145,7 @@ def dossier_track(code: str, id_number: str, *, client_ip: str | None = None) ->
     )
     dossier = next(iter(rows), None)
     if dossier is None:
-        if cache.add(key, 1, TRACK_WINDOW_SECONDS) is False:
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, TRACK_WINDOW_SECONDS)
+        failure_record("track", client_ip=ip)
         raise DossierNotFound()
     return dossier
 

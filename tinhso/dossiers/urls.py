@@ -6,7 +6,7 @@ Citizens: /nop-ho-so/, /ca-nhan/ho-so/; everyone: /tra-cuu-ho-so/; officers:
 
 from django.urls import path
 
-from tinhso.dossiers import views, views_results
+from tinhso.dossiers import views, views_documents, views_results
 
 app_name = "dossiers"
 
@@ -20,6 +20,11 @@ urlpatterns = [
     path("ca-nhan/ho-so/<str:code>/giay-tiep-nhan.pdf", views.my_receipt, name="my_receipt"),
     path("ca-nhan/ho-so/<str:code>/tep/<str:file_id>/", views.my_file, name="my_file"),
     path("ca-nhan/ho-so/<str:code>/ket-qua.pdf", views_results.my_result, name="my_result"),
+    path(
+        "ca-nhan/ho-so/<str:code>/xin-loi/<int:letter_id>.pdf",
+        views_documents.my_letter,
+        name="my_letter",
+    ),
     path("ca-nhan/kho-giay-to/", views_results.my_papers, name="my_papers"),
     path("xac-thuc-ket-qua/<str:token>/", views_results.verify, name="result_verify"),
     path("quan-tri/ho-so/", views.inbox, name="inbox"),
@@ -30,4 +35,20 @@ urlpatterns = [
         "quan-tri/ho-so/<str:code>/giay-tiep-nhan.pdf", views.office_receipt, name="office_receipt"
     ),
     path("quan-tri/ho-so/<str:code>/tep/<str:file_id>/", views.office_file, name="office_file"),
+    path(
+        "quan-tri/ho-so/<str:code>/ket-qua/",
+        views_documents.office_result_upload,
+        name="office_result_upload",
+    ),
+    path(
+        "quan-tri/ho-so/<str:code>/ket-qua.pdf", views_documents.office_result, name="office_result"
+    ),
+    path(
+        "quan-tri/ho-so/<str:code>/xin-loi/", views_documents.office_apology, name="office_apology"
+    ),
+    path(
+        "quan-tri/ho-so/<str:code>/xin-loi/<int:letter_id>.pdf",
+        views_documents.office_letter,
+        name="office_letter",
+    ),
 ]

@@ -38,6 +38,7 @@ from tinhso.dossiers.choices import RUNNING_STATUSES, DossierStatus
 from tinhso.dossiers.errors import DossierNotFound, TooManyAttempts, UnknownField
 from tinhso.dossiers.forms import (
     FILE_PREFIX,
+    PAPER_PREFIX,
     ActionForm,
     DeskSubmissionForm,
     SubmissionForm,
@@ -191,14 +192,21 @@ def _case_of(procedure, code: str):
     raise ValidationError(_("Trường hợp không thuộc thủ tục này."), code="invalid_case")
 
 
-def _component_rows(components, errors: dict[str, str], prefix: str = "") -> list[dict]:
+def _component_rows(
+    components, errors: dict[str, str], prefix: str = "", papers=(), chosen=None
+) -> list[dict]:
+    """One row per component; ``papers`` (the citizen's stored results) offered where reusable."""
     from tinhso.dossiers.services import MAX_FILES_PER_COMPONENT, accepted_kinds
 
+    chosen = chosen or {}
     rows = []
     for component in components:
         kinds = accepted_kinds(component)
         rows.append(
             {
+                "papers": list(papers) if component.reusable else [],
+                "paper_name": f"{prefix}{PAPER_PREFIX}{component.code}",
+                "paper_chosen": str(chosen.get(component.code, "")),
                 "component": component,
                 "input_name": f"{prefix}{FILE_PREFIX}{component.code}",
                 "input_id": f"{prefix}file-{component.code}",
@@ -272,9 +280,21 @@ def _summary(form, component_rows, general: str = "") -> list[dict]:
 # --- citizen: submit ------------------------------------------------------------------
 
 
-def _submission_context(procedure, case, form, component_errors, general="", *, desk=False):
+def _papers_chosen(request, components) -> dict[str, str]:
+    """The stored results the citizen picked (``paper__<code>``), by component code."""
+    chosen = {}
+    for component in components:
+        value = request.POST.get(f"{PAPER_PREFIX}{component.code}", "").strip()[:20]
+        if value:
+            chosen[component.code] = value
+    return chosen
+
+
+def _submission_context(
+    procedure, case, form, component_errors, general="", *, desk=False, papers=(), chosen=None
+):
     components = procedure.components_for(case)
-    rows = _component_rows(components, component_errors)
+    rows = _component_rows(components, component_errors, papers=papers, chosen=chosen)
     return {
         "procedure": procedure,
         "case": case,
@@ -311,12 +331,15 @@ def submit(request, national_code: str):
     component_errors: dict[str, str] = {}
     general = ""
     status = 200
+    picked: dict[str, str] = {}
     if request.method == "POST":
         form = SubmissionForm(request.POST, **options)
         components = procedure.components_for(case)
+        codes = [c.code for c in components]
         unknown = form.unknown_keys(
-            request.POST, request.FILES, component_codes=[c.code for c in components]
+            request.POST, request.FILES, component_codes=codes, paper_codes=codes
         )
+        picked = _papers_chosen(request, components)
         if unknown:
             general, status = str(_forged(unknown).message), 400
             form.is_valid()
@@ -338,9 +361,13 @@ def submit(request, national_code: str):
                     idempotency_key=form.cleaned_data["idempotency_key"],
                     applicant_phone=form.cleaned_data["phone"],
                     applicant_email=form.cleaned_data["email"],
+                    papers=picked or None,
                 )
             except TinhsoError as error:
                 component_errors = _place_error(error, files)
+                about = error.details.get("component") if isinstance(error.details, dict) else None
+                if error.code == "paper_not_reusable" and about in codes:
+                    component_errors[about] = str(error.message)
                 general = (
                     ""
                     if component_errors and error.code == "component_missing"
@@ -361,7 +388,12 @@ def submit(request, national_code: str):
             },
             **options,
         )
-    context = _submission_context(procedure, case, form, component_errors, general)
+    from tinhso.dossiers.results import citizen_results
+
+    papers = list(citizen_results(citizen)) if citizen is not None else []
+    context = _submission_context(
+        procedure, case, form, component_errors, general, papers=papers, chosen=picked
+    )
     context["citizen"] = citizen
     return render(request, "dossiers/submit.html", context, status=status)
 
@@ -473,7 +505,10 @@ def _detail_context(request, dossier, *, bound=None, errors=None, general=""):
         items = event.data.get("items") if isinstance(event.data, dict) else None
         event.supplement_items = items if isinstance(items, list) else []
     supplements = list(dossier.supplements.order_by("requested_at", "id"))
+    from tinhso.dossiers.views_documents import document_forms
+
     return {
+        **document_forms(request, dossier, bound=bound, errors=errors),
         "dossier": dossier,
         "step": step,
         "files": selectors.dossier_files(dossier),

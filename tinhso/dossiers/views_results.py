@@ -2,7 +2,9 @@
 
 - ``/xac-thuc-ket-qua/<token>/`` (anyone, no sign-in): the result's summary
   (procedure, agency, signer, date, masked applicant, sha256) and a form to
-  check a file; a code that does not exist is the 404 page.
+  check a file; a code that does not exist is the 404 page. Wrong codes and
+  files that are not valid count against the client's address like the
+  tracking look-up's: past the limit, the 429 page (``too_many_attempts``).
 - ``/ca-nhan/ho-so/<code>/ket-qua.pdf``: the citizen downloads their result.
 - ``/ca-nhan/kho-giay-to/``: the citizen's stored results ("Kho giấy tờ").
 """
@@ -21,8 +23,8 @@ from tinhso.dossiers.errors import DossierNotFound
 from tinhso.dossiers.models import DossierResult
 from tinhso.dossiers.results import (
     citizen_results,
-    result_by_token,
-    result_check,
+    result_public,
+    result_public_check,
     result_summary,
 )
 from tinhso.dossiers.views import citizen_required
@@ -37,7 +39,7 @@ class CheckForm(forms.Form):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify(request, token: str):
-    result = result_by_token(token)
+    result = result_public(token)
     verdict = None
     status = 200
     if request.method == "POST":
@@ -45,7 +47,7 @@ def verify(request, token: str):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             data = upload.read(MAX_CHECK_BYTES + 1)
-            verdict = result_check(token=token, data=data[:MAX_CHECK_BYTES])
+            verdict = result_public_check(token=token, data=data[:MAX_CHECK_BYTES])
             if not verdict.valid:
                 status = 400
         else:

@@ -1,6 +1,7 @@
 """Pages of signed e-results: public verification, the citizen's download and papers store."""
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.django_db
 def pki(tmp_path, settings):
     settings.TINHSO_PKI_DIR = str(tmp_path / "pki")
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    cache.clear()  # the public verification counts failures per address
 
 
 @pytest.fixture
@@ -245,3 +247,65 @@ def test_api_upload_keeps_an_agency_signed_pdf_for_the_head_only(world, api, clo
     assert kept.status_code == 200, kept.content
     assert kept.json()["source"] == "uploaded"
     assert DossierResult.objects.get(dossier=dossier).sha256 == kept.json()["sha256"]
+
+
+# --- the failure limit of the public verification --------------------------------------
+
+
+def test_repeated_wrong_codes_on_the_page_give_429_even_for_the_right_code(issued):
+    from tinhso.dossiers.selectors import TRACK_MAX_FAILURES
+
+    client = Client(REMOTE_ADDR="10.1.2.3")
+    for n in range(TRACK_MAX_FAILURES):
+        assert client.get(f"/xac-thuc-ket-qua/sai-ma-{n}/").status_code == 404
+    blocked = client.get(f"/xac-thuc-ket-qua/{issued.token}/")
+    assert blocked.status_code == 429
+    text = blocked.content.decode()
+    assert "Bạn đã kiểm tra kết quả sai quá nhiều lần" in text
+    assert "too_many_attempts" in text
+    assert issued.sha256 not in text
+    # another address is not affected, and neither is the tracking look-up's counter
+    assert (
+        Client(REMOTE_ADDR="10.1.2.4").get(f"/xac-thuc-ket-qua/{issued.token}/").status_code == 200
+    )
+    tracked = client.post("/tra-cuu-ho-so/", {"code": "X", "id_number": "031190001234"})
+    assert tracked.status_code == 404
+
+
+def test_files_that_are_not_the_result_count_as_failures(issued):
+    from tinhso.dossiers.selectors import TRACK_MAX_FAILURES
+
+    client = Client(REMOTE_ADDR="10.1.2.5")
+    for _ in range(TRACK_MAX_FAILURES):
+        upload = SimpleUploadedFile("kq.pdf", png_bytes(), content_type="application/pdf")
+        response = client.post(f"/xac-thuc-ket-qua/{issued.token}/", {"file": upload})
+        assert response.status_code == 400
+    upload = SimpleUploadedFile("kq.pdf", _data(issued), content_type="application/pdf")
+    response = client.post(f"/xac-thuc-ket-qua/{issued.token}/", {"file": upload})
+    assert response.status_code == 429
+
+
+def test_the_verify_api_answers_429_with_the_stable_code(issued, api):
+    from tinhso.dossiers.selectors import TRACK_MAX_FAILURES
+
+    client = Client(REMOTE_ADDR="10.1.2.6")
+    for n in range(TRACK_MAX_FAILURES - 1):
+        wrong = client.get("/api/v1/dossiers/results/verify", {"token": f"sai-{n}"})
+        assert wrong.status_code == 404
+    upload = SimpleUploadedFile("kq.pdf", png_bytes(), content_type="application/pdf")
+    invalid = client.post(
+        "/api/v1/dossiers/results/verify", {"token": issued.token, "file": upload}
+    )
+    assert invalid.status_code == 200 and invalid.json()["valid"] is False
+    for response in (
+        client.get("/api/v1/dossiers/results/verify", {"token": issued.token}),
+        client.post("/api/v1/dossiers/results/verify", {"token": issued.token}),
+    ):
+        assert response.status_code == 429
+        error = response.json()["error"]
+        assert error["code"] == "too_many_attempts"
+        assert "quá nhiều lần" in error["message"]
+    fine = Client(REMOTE_ADDR="10.1.2.7").get(
+        "/api/v1/dossiers/results/verify", {"token": issued.token}
+    )
+    assert fine.status_code == 200
