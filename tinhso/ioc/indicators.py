@@ -404,8 +404,15 @@ def _hashed_sets():
         yield
         return
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL work_mem = '{AGGREGATE_WORK_MEM}'")
+        cursor.execute(
+            "SELECT current_setting('work_mem'), set_config('work_mem', %s, true)",
+            [AGGREGATE_WORK_MEM],
+        )
+        previous = cursor.fetchone()[0]
         yield
+        # Inside a longer transaction (a request's), the setting would outlive the query.
+        # (On an error the savepoint's rollback restores it.)
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [previous])
 
 
 def compute(user, period: Period, *, unit=None, organisation=None) -> Report:
