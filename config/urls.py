@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("tinhso.dossiers.urls")),
     path("", include("tinhso.ioc.urls")),
     path("", include("tinhso.investment.urls_excel")),
+    path("", include("tinhso.investment.urls")),
     path("", include("tinhso.core.urls")),
 ]
 

@@ -162,6 +162,10 @@ BACKOFFICE_SECTIONS = {
         gettext_lazy("Hồ sơ"),
         gettext_lazy("Tiếp nhận, xử lý và trả kết quả hồ sơ một cửa."),
     ),
+    "dau-tu": (
+        gettext_lazy("Đầu tư công"),
+        gettext_lazy("Kế hoạch vốn, giải ngân, tiến độ và cảnh báo các dự án đầu tư công."),
+    ),
     "bao-cao": (
         gettext_lazy("Báo cáo"),
         gettext_lazy("Báo cáo, thống kê và bộ chỉ số phục vụ người dân, doanh nghiệp."),

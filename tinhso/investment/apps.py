@@ -12,3 +12,50 @@ class InvestmentConfig(AppConfig):
         from tinhso.investment.permissions import register_role_actions
 
         register_role_actions()
+
+    def backoffice_summary(self, user) -> dict[str, list[dict]]:
+        """The "Đầu tư công" card: projects in scope, open alerts, alerts not yet seen.
+
+        Counts only (two small queries): the disbursement rates are on the
+        overview page, whose grouped queries are too heavy for every dashboard view.
+        """
+        from django.db.models import Count, Q
+        from django.urls import reverse
+        from django.utils.translation import gettext as _t
+
+        from tinhso.investment import selectors, services
+        from tinhso.investment.models import Alert, Disbursement, Project
+
+        if not services.may(user, Project, "view"):
+            return {}
+        alerts_url = reverse("investment:alerts")
+        figures = [
+            {
+                "label": _t("dự án trong phạm vi"),
+                "value": Project.objects.restrict(user, "view").count(),
+                "url": reverse("investment:overview"),
+                "tone": "",
+            }
+        ]
+        if services.may(user, Alert, "view"):
+            counts = selectors.alerts_for(user, open_only=True).aggregate(
+                open=Count("id"), unseen=Count("id", filter=Q(acknowledged_at__isnull=True))
+            )
+            figures += [
+                {
+                    "label": _t("cảnh báo đang mở"),
+                    "value": counts["open"],
+                    "url": alerts_url,
+                    "tone": "warning",
+                },
+                {
+                    "label": _t("cảnh báo chưa xem"),
+                    "value": counts["unseen"],
+                    "url": f"{alerts_url}?chua-xem=1",
+                    "tone": "danger",
+                },
+            ]
+        if services.may(user, Disbursement, "add"):
+            figures[0]["url"] = reverse("investment:update")
+            figures[0]["label"] = _t("dự án của đơn vị (cập nhật hôm nay)")
+        return {"dau-tu": figures}

@@ -886,8 +886,13 @@ def target_curve_set(
     return points
 
 
-def alert_acknowledge(*, actor, alert_id: int) -> Alert:
-    """Record that ``actor`` has seen the alert (it stays open until its condition clears)."""
+def alert_acknowledge(*, actor, alert_id: int, note: str = "") -> Alert:
+    """Record that ``actor`` has seen the alert (it stays open until its condition clears).
+
+    ``note`` (what is being done about it, 500 characters at most) is kept with
+    the acknowledgement; acknowledging again only adds a note not given before.
+    """
+    note = (note or "").strip()[:500]
     with transaction.atomic():
         try:
             alert = (
@@ -895,15 +900,17 @@ def alert_acknowledge(*, actor, alert_id: int) -> Alert:
             )
         except (Alert.DoesNotExist, ValueError, TypeError):
             raise NotFound() from None
-        if alert.acknowledged_at is None:
-            alert.acknowledged_by = actor
-            alert.acknowledged_at = timezone.now()
-            alert.save(update_fields=["acknowledged_by", "acknowledged_at"])
+        if alert.acknowledged_at is None or (note and not alert.acknowledged_note):
+            if alert.acknowledged_at is None:
+                alert.acknowledged_by = actor
+                alert.acknowledged_at = timezone.now()
+            alert.acknowledged_note = note or alert.acknowledged_note
+            alert.save(update_fields=["acknowledged_by", "acknowledged_at", "acknowledged_note"])
             audit_record(
                 actor=actor,
                 action="investment.alert_acknowledge",
                 obj=alert,
-                changes={"kind": alert.kind, "period": alert.period},
+                changes={"kind": alert.kind, "period": alert.period, "note": note},
             )
     return alert
 

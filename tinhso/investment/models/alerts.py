@@ -44,6 +44,7 @@ class Alert(ProjectScoped):
         related_name="+",
     )
     acknowledged_at = models.DateTimeField(_("thời điểm xác nhận"), null=True, blank=True)
+    acknowledged_note = models.CharField(_("ghi chú khi xác nhận"), max_length=500, blank=True)
     closed_at = models.DateTimeField(_("thời điểm đóng"), null=True, blank=True)
 
     class Meta:
