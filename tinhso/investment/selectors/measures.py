@@ -1,13 +1,11 @@
 """The disbursement measures (docs/investment.md, "Measures", with their legal basis).
 
-Everything is computed from a handful of grouped queries over the rows in the
-user's scope, never one query per project:
-
-- the year's plan per project (Prime-Minister-assigned and total);
-- the disbursed amount per project up to a date;
-- the projects' attributes (owner, unit, tier, group, start year);
-- per source, the same two sums grouped by source;
-- the cumulative disbursement per month for the S-curve.
+Everything is computed from two reads of the rows in the user's scope, never
+one query per project (``book``): the year's plan lines (a few thousand rows),
+then their disbursement in one grouped scan (per line, month and whether it is
+dated up to ``as_of``). Per project, source, owner, unit and tier, the
+carried-over capital and the S-curve are summed from these in memory, with the
+projects' attributes read once more.
 
 Counted: annual plan lines of the year except carried-over ones (reported
 apart), and disbursements that are not rejected (reported or confirmed;
@@ -22,7 +20,6 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, F, IntegerField, Sum, Value, When
-from django.db.models.functions import ExtractMonth, ExtractYear
 
 from tinhso.investment.choices import (
     AssignedBy,
@@ -93,18 +90,49 @@ def scoped(model, user):
     return model.objects.all() if user is None else model.objects.restrict(user, "view")
 
 
-def _lines(user, year: int, *, carried_over: bool = False):
-    queryset = scoped(PlanLine, user).filter(year=year, plan__kind=PlanKind.ANNUAL)
+@dataclass(frozen=True)
+class Narrow:
+    """Filters of the overview page: projects of a tier, owner or unit, lines of a source."""
+
+    tier: str = ""
+    owner_id: int | None = None
+    unit_id: int | None = None
+    source: str = ""
+
+    def projects(self, queryset, prefix: str = ""):
+        lookups = {"tier": self.tier, "owner_id": self.owner_id, "unit_id": self.unit_id}
+        wanted = {f"{prefix}{k}": v for k, v in lookups.items() if v}
+        return queryset.filter(**wanted) if wanted else queryset
+
+    def lines(self, queryset, prefix: str = ""):
+        queryset = self.projects(queryset, "project__")
+        return queryset.filter(**{f"{prefix}source": self.source}) if self.source else queryset
+
+
+NO_NARROW = Narrow()
+
+
+def _lines(user, year: int, *, carried_over: bool = False, narrow: Narrow = NO_NARROW):
+    queryset = narrow.lines(scoped(PlanLine, user).filter(year=year, plan__kind=PlanKind.ANNUAL))
     if carried_over:
         return queryset.filter(kind=PlanLineKind.CARRIED_OVER)
     return queryset.exclude(kind=PlanLineKind.CARRIED_OVER)
 
 
 def _disbursed(
-    user, year: int, as_of: dt.date, *, carried_over: bool = False, confirmed_only: bool = False
+    user,
+    year: int,
+    as_of: dt.date,
+    *,
+    carried_over: bool = False,
+    confirmed_only: bool = False,
+    narrow: Narrow = NO_NARROW,
 ):
-    queryset = scoped(Disbursement, user).filter(
-        plan_line__year=year, plan_line__plan__kind=PlanKind.ANNUAL, date__lte=as_of
+    queryset = narrow.lines(
+        scoped(Disbursement, user).filter(
+            plan_line__year=year, plan_line__plan__kind=PlanKind.ANNUAL, date__lte=as_of
+        ),
+        "plan_line__",
     )
     if confirmed_only:
         queryset = queryset.filter(status=DisbursementStatus.TREASURY_CONFIRMED)
@@ -164,68 +192,164 @@ class Figures:
         }
 
 
+@dataclass
+class Book:
+    """The year's plan lines in scope and their disbursement, read in two queries.
+
+    ``lines`` maps a line id to its project, source, assigner, kind and amount;
+    ``upto`` the amount disbursed on it up to ``as_of``; ``cumulative`` the
+    amount disbursed on it by the end of each month of the year and by 31
+    January of the next (13 values). Every other figure is summed from these in
+    memory.
+    """
+
+    lines: dict[int, dict]
+    upto: dict[int, int]
+    cumulative: dict[int, list[int]]
+
+    def own(self, *, carried_over: bool = False):
+        """The lines of the year's own plan (or, with ``carried_over``, the carried-over ones)."""
+        for line_id, line in self.lines.items():
+            if (line["kind"] == PlanLineKind.CARRIED_OVER) == carried_over:
+                yield line_id, line
+
+
+def month_ends(year: int) -> list[dt.date]:
+    """The 13 points of a year's curve: each month's last day, then 31 January of the next year."""
+    return [_month_end(year, month) for month in range(1, 13)] + [default_deadline(year)]
+
+
+def _sum_until(day: dt.date) -> Sum:
+    return Sum(
+        Case(
+            When(date__lte=day, then=F("amount")),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def book(
+    user,
+    *,
+    year: int,
+    as_of: dt.date,
+    confirmed_only: bool = False,
+    narrow: Narrow = NO_NARROW,
+    project=None,
+) -> Book:
+    """Read the plan lines of ``year`` in scope, then their disbursement in one grouped scan.
+
+    The scan groups by plan line only and sums with date conditions (up to
+    ``as_of``, up to each month's end): comparing dates is cheaper than
+    extracting months from half a million rows.
+    """
+    lines_qs = narrow.lines(scoped(PlanLine, user).filter(year=year, plan__kind=PlanKind.ANNUAL))
+    if project is not None:
+        lines_qs = lines_qs.filter(project=project)
+    lines = {
+        row["id"]: row
+        for row in lines_qs.values(
+            "id", "project_id", "source", "assigned_by", "kind", "amount"
+        ).order_by()
+    }
+    upto: dict[int, int] = {}
+    cumulative: dict[int, list[int]] = {}
+    if not lines:
+        return Book(lines, upto, cumulative)
+    ends = month_ends(year)
+    disbursed = Disbursement.objects.filter(
+        plan_line_id__in=lines_qs.values("id"), date__lte=max(as_of, ends[-1])
+    )
+    if confirmed_only:
+        disbursed = disbursed.filter(status=DisbursementStatus.TREASURY_CONFIRMED)
+    else:
+        disbursed = disbursed.exclude(status=DisbursementStatus.REJECTED)
+    sums = {"upto": _sum_until(as_of)}
+    sums.update({f"c{index}": _sum_until(day) for index, day in enumerate(ends)})
+    for row in disbursed.values("plan_line_id").annotate(**sums).order_by():
+        line_id = row["plan_line_id"]
+        upto[line_id] = int(row["upto"] or 0)
+        cumulative[line_id] = [int(row[f"c{index}"] or 0) for index in range(JAN_NEXT)]
+    return Book(lines, upto, cumulative)
+
+
+def _line_figures(figures: Figures, line_id: int, line: dict, books: Book) -> None:
+    figures.plan += line["amount"]
+    if line["assigned_by"] == AssignedBy.PRIME_MINISTER:
+        figures.plan_pm += line["amount"]
+    figures.disbursed += books.upto.get(line_id, 0)
+
+
 def project_figures(
-    user, *, year: int, as_of: dt.date, confirmed_only: bool = False
+    user,
+    *,
+    year: int,
+    as_of: dt.date,
+    confirmed_only: bool = False,
+    narrow: Narrow = NO_NARROW,
+    books: Book | None = None,
 ) -> dict[int, Figures]:
-    """Plan (both denominators) and disbursed per project id: two grouped queries."""
+    """Plan (both denominators) and disbursed per project id (from one ``book``)."""
+    if books is None:
+        books = book(user, year=year, as_of=as_of, confirmed_only=confirmed_only, narrow=narrow)
     figures: dict[int, Figures] = {}
-    for row in (
-        _lines(user, year).values("project_id").annotate(plan=Sum("amount"), plan_pm=PM_AMOUNT)
-    ):
-        figures[row["project_id"]] = Figures(
-            key=row["project_id"], plan=int(row["plan"] or 0), plan_pm=int(row["plan_pm"] or 0)
-        )
-    for row in (
-        _disbursed(user, year, as_of, confirmed_only=confirmed_only)
-        .values("project_id")
-        .annotate(total=Sum("amount"))
-    ):
-        figures.setdefault(row["project_id"], Figures(key=row["project_id"])).disbursed = int(
-            row["total"] or 0
-        )
+    for line_id, line in books.own():
+        project_id = line["project_id"]
+        fig = figures.get(project_id)
+        if fig is None:
+            fig = figures[project_id] = Figures(key=project_id)
+        _line_figures(fig, line_id, line, books)
     return figures
 
 
-def by_source(user, *, year: int, as_of: dt.date, confirmed_only: bool = False) -> list[Figures]:
+def by_source(
+    user,
+    *,
+    year: int,
+    as_of: dt.date,
+    confirmed_only: bool = False,
+    narrow: Narrow = NO_NARROW,
+    books: Book | None = None,
+) -> list[Figures]:
     """Plan and disbursed per funding source."""
-    rows: dict[str, Figures] = {}
-    for row in _lines(user, year).values("source").annotate(plan=Sum("amount"), plan_pm=PM_AMOUNT):
-        rows[row["source"]] = Figures(
-            key=row["source"], plan=int(row["plan"] or 0), plan_pm=int(row["plan_pm"] or 0)
-        )
-    for row in (
-        _disbursed(user, year, as_of, confirmed_only=confirmed_only)
-        .values("plan_line__source")
-        .annotate(total=Sum("amount"))
-    ):
-        source = row["plan_line__source"]
-        rows.setdefault(source, Figures(key=source)).disbursed = int(row["total"] or 0)
     from tinhso.investment.choices import FundingSource
 
-    for source, figures in rows.items():
-        figures.label = str(FundingSource(source).label)
+    if books is None:
+        books = book(user, year=year, as_of=as_of, confirmed_only=confirmed_only, narrow=narrow)
+    rows: dict[str, Figures] = {}
+    for line_id, line in books.own():
+        source = line["source"]
+        fig = rows.get(source)
+        if fig is None:
+            fig = rows[source] = Figures(key=source, label=str(FundingSource(source).label))
+        _line_figures(fig, line_id, line, books)
     return sorted(rows.values(), key=lambda f: list(FundingSource.values).index(f.key))
 
 
-def monthly_cumulative(user, *, year: int, confirmed_only: bool = False, project=None) -> list[int]:
+def monthly_cumulative(
+    user,
+    *,
+    year: int,
+    confirmed_only: bool = False,
+    project=None,
+    narrow: Narrow = NO_NARROW,
+    books: Book | None = None,
+) -> list[int]:
     """Cumulative disbursed at the end of months 1..12 and at 31 January of the next year."""
-    queryset = _disbursed(user, year, default_deadline(year), confirmed_only=confirmed_only)
-    if project is not None:
-        queryset = queryset.filter(project=project)
-    per_month = [0] * JAN_NEXT
-    for row in (
-        queryset.annotate(y=ExtractYear("date"), m=ExtractMonth("date"))
-        .values("y", "m")
-        .annotate(total=Sum("amount"))
-    ):
-        if row["y"] == year:
-            per_month[row["m"] - 1] += int(row["total"] or 0)
-        elif row["y"] == year + 1 and row["m"] == 1:
-            per_month[JAN_NEXT - 1] += int(row["total"] or 0)
-    cumulative, running = [], 0
-    for amount in per_month:
-        running += amount
-        cumulative.append(running)
+    if books is None:
+        books = book(
+            user,
+            year=year,
+            as_of=default_deadline(year),
+            confirmed_only=confirmed_only,
+            narrow=narrow,
+            project=project,
+        )
+    cumulative = [0] * JAN_NEXT
+    for line_id, _line in books.own():
+        for index, amount in enumerate(books.cumulative.get(line_id, ())):
+            cumulative[index] += amount
     return cumulative
 
 
@@ -289,15 +413,21 @@ def overview(
     as_of: dt.date,
     unit=None,
     confirmed_only: bool = False,
+    narrow: Narrow = NO_NARROW,
 ) -> Overview:
-    """The province (or commune) picture on ``as_of`` for the annual plan of ``year``."""
+    """The province (or commune) picture on ``as_of`` for the annual plan of ``year``.
+
+    ``narrow`` keeps the projects of one tier, owner or unit and the lines of one
+    source (the overview page's filters); the target curve stays the province's.
+    """
     from tinhso.investment.choices import ProjectTier
 
     as_of = min(as_of, default_deadline(year))
-    figures = project_figures(user, year=year, as_of=as_of, confirmed_only=confirmed_only)
+    books = book(user, year=year, as_of=as_of, confirmed_only=confirmed_only, narrow=narrow)
+    figures = project_figures(user, year=year, as_of=as_of, books=books)
     attrs = {
         row["id"]: row
-        for row in scoped(Project, user).values(
+        for row in narrow.projects(scoped(Project, user)).values(
             "id",
             "code",
             "name",
@@ -334,7 +464,7 @@ def overview(
     overrun = []
     for project_id, info in attrs.items():
         years = allocation_overrun_years(info["group"], info["start_year"], year)
-        if years and figures[project_id].plan:
+        if years and project_id in figures and figures[project_id].plan:
             overrun.append(
                 {
                     "project_id": project_id,
@@ -346,22 +476,11 @@ def overview(
                 }
             )
 
-    carried_plan = _lines(user, year, carried_over=True).aggregate(
-        plan=Sum("amount"), plan_pm=PM_AMOUNT
-    )
-    carried = Figures(
-        key="carried_over",
-        plan=int(carried_plan["plan"] or 0),
-        plan_pm=int(carried_plan["plan_pm"] or 0),
-        disbursed=int(
-            _disbursed(
-                user, year, as_of, carried_over=True, confirmed_only=confirmed_only
-            ).aggregate(total=Sum("amount"))["total"]
-            or 0
-        ),
-    )
+    carried = Figures(key="carried_over")
+    for line_id, line in books.own(carried_over=True):
+        _line_figures(carried, line_id, line, books)
 
-    cumulative = monthly_cumulative(user, year=year, confirmed_only=confirmed_only)
+    cumulative = monthly_cumulative(user, year=year, books=books)
     series = []
     current = curve_month(year, as_of)
     for month in range(1, JAN_NEXT + 1):
@@ -388,7 +507,7 @@ def overview(
         gap=gap,
         deadline=deadline,
         days_to_deadline=(deadline - as_of).days,
-        by_source=by_source(user, year=year, as_of=as_of, confirmed_only=confirmed_only),
+        by_source=by_source(user, year=year, as_of=as_of, books=books),
         by_tier=by_tier,
         by_owner=_group(figures, attrs, "owner_id", "owner__name"),
         by_unit=_group(figures, attrs, "unit_id", "unit__name"),
