@@ -277,7 +277,7 @@ def is_past_expiry(payment: PaymentRequest, at: dt.datetime) -> bool:
     return payment.expires_at is not None and at > payment.expires_at
 
 
-def _expire(payment: PaymentRequest, *, at: dt.datetime) -> None:
+def _expire(payment: PaymentRequest, *, at: dt.datetime, notify: bool = True) -> None:
     """Mark a locked pending request expired, audit it, tell the applicant (after commit)."""
     from tinhso.dossiers.choices import DossierStatus
 
@@ -294,7 +294,7 @@ def _expire(payment: PaymentRequest, *, at: dt.datetime) -> None:
             "expires_at": payment.expires_at.isoformat() if payment.expires_at else None,
         },
     )
-    if payment.dossier.status == DossierStatus.FINANCIAL_OBLIGATION:
+    if notify and payment.dossier.status == DossierStatus.FINANCIAL_OBLIGATION:
         _notify_expired(payment)
 
 
@@ -401,7 +401,7 @@ def payment_request_renew(*, actor, payment: PaymentRequest, at: dt.datetime) ->
         if current is not None and current.pk != payment.pk and not is_past_expiry(current, at):
             return current  # already renewed (a second click, another tab)
         if payment.status == PaymentStatus.PENDING and is_past_expiry(payment, at):
-            _expire(payment, at=at)
+            _expire(payment, at=at, notify=False)  # the applicant is here, renewing it
         if payment.status != PaymentStatus.EXPIRED:
             raise PaymentNotPending()
         if PaymentRequest.objects.filter(dossier=dossier, status=PaymentStatus.PAID).exists():

@@ -129,9 +129,12 @@ def test_the_citizen_gets_a_new_order_for_an_expired_request_and_pays_it(world, 
 
 def test_a_request_past_its_time_is_renewed_even_before_the_job_ran(world, clock, requested):
     clock.set(AFTER)
+    before = Notification.objects.count()
     params = start_payment(signed_in(world.citizen_user), requested)
     requested.refresh_from_db()
     assert requested.status == PaymentStatus.EXPIRED
+    # no "your request expired" message to the citizen who is renewing it right now
+    assert Notification.objects.count() == before
     assert params["vnp_TxnRef"] == PaymentRequest.objects.get(replaces=requested).reference
 
 
