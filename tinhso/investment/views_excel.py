@@ -43,11 +43,11 @@ def _date(request) -> dt.date:
 def upload_page(request):
     """Download the template, upload it back; the result or every error by row and column."""
     context = {
-        "backoffice_nav": _backoffice_nav("bao-cao"),
+        "backoffice_nav": _backoffice_nav("dau-tu"),
         "year": timezone.localdate().year,
         "years": range(timezone.localdate().year, timezone.localdate().year - 3, -1),
         "may_upload": role_may(request.user, Disbursement, "add"),
-        "max_rows": excel.MAX_ROWS,
+        "max_rows": f"{excel.MAX_ROWS:,}".replace(",", "."),
         "max_mb": excel.MAX_UPLOAD_BYTES // (1024 * 1024),
     }
     status = 200
