@@ -16,12 +16,15 @@ Run: .venv/bin/python bench/investment_overview.py [--projects 1500] [--rows 500
 2. In this process, with Django's test client signed in as the city leader
    (``lanhdao.tp``, the whole province) and as the demo project owner
    (``chudautu``): ``GET /quan-tri/dau-tu/?nam=YEAR`` (the page, templates
-   rendered), the same with a filter (one owner), and
+   rendered; the overview cache emptied before each call, and once more with the
+   figures cached), the same with a filter (one owner), and
    ``GET /api/v1/investment/measures?year=YEAR`` (bearer token): median and max
    of ``--repeat`` calls after a warm-up, and the query count.
 3. Over HTTP: gunicorn (``--workers``) and ``wrk`` (``--connections`` for
-   ``--duration`` seconds) on the leader's page and API: requests per second and
-   latency percentiles.
+   ``--duration`` seconds) on the leader's page (after the first request the
+   figures come from the overview cache while nothing changes; each gunicorn
+   worker has its own unless ``REDIS_URL`` is set) and API: requests per second
+   and latency percentiles.
 
 Nothing is timed in the tests; this script only prints.
 """
@@ -219,18 +222,35 @@ def analyze() -> None:
 
 
 def timed(call, repeat: int):
+    """(median ms, max ms, queries of one call, last response) of ``repeat`` calls after a warm-up."""
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     call()  # warm-up
-    with CaptureQueriesContext(connection) as queries:
+    count = [0]
+
+    def counter(execute, sql, params, many, context):
+        count[0] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
         response = call()
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
         response = call()
         times.append((time.perf_counter() - started) * 1e3)
-    return statistics.median(times), max(times), len(queries), response
+    return statistics.median(times), max(times), count[0], response
+
+
+def cold(call):
+    """``call`` with the overview cache emptied first: the figures read from the tables."""
+    from django.core.cache import cache
+
+    def run():
+        cache.clear()
+        return call()
+
+    return run
 
 
 def main() -> int:
@@ -275,17 +295,18 @@ def main() -> int:
     _token, key = api_token_issue(user=users[LEADER])
     clients = {}
     for name, user in users.items():
-        client = Client()
+        client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
         clients[name] = client
     print(f"\n{'in process (test client)':<44}{'median ms':>10}{'max ms':>9}{'queries':>9}")
     scenarios = [
-        ("page, leader (whole province)", lambda: clients[LEADER].get(page)),
-        ("page, leader, one owner's filter", lambda: clients[LEADER].get(owner_filter)),
-        ("page, project owner (one board)", lambda: clients[OWNER].get(page)),
+        ("page, leader (whole province)", cold(lambda: clients[LEADER].get(page))),
+        ("page, leader, again (figures cached)", lambda: clients[LEADER].get(page)),
+        ("page, leader, one owner's filter", cold(lambda: clients[LEADER].get(owner_filter))),
+        ("page, project owner (one board)", cold(lambda: clients[OWNER].get(page))),
         (
             "API measures, leader",
-            lambda: Client().get(api, HTTP_AUTHORIZATION=f"Bearer {key}"),
+            lambda: Client(HTTP_HOST="127.0.0.1").get(api, HTTP_AUTHORIZATION=f"Bearer {key}"),
         ),
     ]
     for label, call in scenarios:

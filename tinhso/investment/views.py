@@ -129,6 +129,48 @@ def _sort_headers(current: str, param: str, query: dict, anchor: str) -> dict[st
 # --- overview -----------------------------------------------------------------------
 
 
+def _data_stamp(year: int) -> str:
+    """What the overview's figures depend on besides the user: see ``_overview_cached``."""
+    from django.db.models import Max
+
+    from tinhso.investment.models import TargetCurve
+
+    stamp = Project.objects.aggregate(latest=Max("updated_at"), n=Count("id"))
+    curve = TargetCurve.objects.filter(year=year).aggregate(n=Count("id"), top=Max("id"))
+    latest = stamp["latest"].timestamp() if stamp["latest"] else 0
+    return f"{latest}:{stamp['n']}:{curve['n']}:{curve['top']}"
+
+
+def _cache_seconds() -> int:
+    from django.conf import settings
+
+    return getattr(settings, "TINHSO_INVESTMENT_OVERVIEW_CACHE_SECONDS", 60)
+
+
+def _filter_options(user) -> tuple[list, list]:
+    """The owners and units of the projects in scope (kept like the figures)."""
+    from django.core.cache import cache
+
+    def read():
+        in_scope = Project.objects.restrict(user, "view")
+        owners = list(
+            in_scope.order_by("owner__name").values_list("owner_id", "owner__name").distinct()
+        )
+        units = list(
+            in_scope.order_by("unit__name").values_list("unit_id", "unit__name").distinct()
+        )
+        return owners, units
+
+    if not _cache_seconds():
+        return read()
+    key = f"investment:filters:{user.pk}:{_data_stamp(0)}"
+    options = cache.get(key)
+    if options is None:
+        options = read()
+        cache.set(key, options, _cache_seconds())
+    return options
+
+
 def _filters(request, user) -> tuple[m.Narrow, dict, dict]:
     """The overview's filters from the query string, the options offered and the query kept."""
     query: dict = {}
@@ -138,11 +180,7 @@ def _filters(request, user) -> tuple[m.Narrow, dict, dict]:
     source = request.GET.get("nguon", "")
     if source not in FundingSource.values:
         source = ""
-    in_scope = Project.objects.restrict(user, "view")
-    owners = list(
-        in_scope.order_by("owner__name").values_list("owner_id", "owner__name").distinct()
-    )
-    units = list(in_scope.order_by("unit__name").values_list("unit_id", "unit__name").distinct())
+    owners, units = _filter_options(user)
     owner_id = _int(request.GET.get("chu-dau-tu"))
     if owner_id not in {o for o, _name in owners}:
         owner_id = None
@@ -167,6 +205,35 @@ def _filters(request, user) -> tuple[m.Narrow, dict, dict]:
     return narrow, options, query
 
 
+def _overview_cached(user, *, year: int, as_of: dt.date, narrow: m.Narrow) -> m.Overview:
+    """``measures.overview`` kept for ``TINHSO_INVESTMENT_OVERVIEW_CACHE_SECONDS`` per user.
+
+    The province-wide figures read every disbursement of the year (seconds for
+    500,000 rows); a leader paging, sorting or coming back gets the same figures
+    without reading them again, as long as nothing changed. The key holds the
+    user (so the scope), the year, the day, the filters and a stamp of the data:
+    every write to a project's plan, disbursements or progress bumps the
+    project's ``updated_at`` (``services._bump``), and target curves have their
+    own rows, so a change anywhere is a new key; the figures are never staler
+    than the last write. 0 seconds turns it off.
+    """
+    from django.core.cache import cache
+
+    seconds = _cache_seconds()
+    if not seconds:
+        return m.overview(user, year=year, as_of=as_of, narrow=narrow)
+    key = (
+        f"investment:overview:{user.pk}:{year}:{as_of.isoformat()}:"
+        f"{narrow.tier}:{narrow.owner_id or ''}:{narrow.unit_id or ''}:{narrow.source}:"
+        f"{_data_stamp(year)}"
+    )
+    view = cache.get(key)
+    if view is None:
+        view = m.overview(user, year=year, as_of=as_of, narrow=narrow)
+        cache.set(key, view, seconds)
+    return view
+
+
 @never_cache
 @official_required
 def overview_page(request):
@@ -177,7 +244,7 @@ def overview_page(request):
     year = _plan_year(request)
     as_of = _as_of(year)
     narrow, options, query = _filters(request, user)
-    view = m.overview(user, year=year, as_of=as_of, narrow=narrow)
+    view = _overview_cached(user, year=year, as_of=as_of, narrow=narrow)
     total = view.total
     # what is still to disburse this month to reach the target (against the own plan)
     to_target = None

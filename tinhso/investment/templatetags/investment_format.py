@@ -53,3 +53,11 @@ def points(value) -> str:
     if value is None or value == "":
         return "—"
     return _local(f"{_one(value):+,.1f}")
+
+
+@register.filter
+def gap_abs(value) -> str:
+    """The size of a gap in percentage points, unsigned (the words say which way)."""
+    if value is None or value == "":
+        return "—"
+    return _local(f"{abs(_one(value)):,.1f}")

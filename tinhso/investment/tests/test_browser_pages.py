@@ -163,7 +163,7 @@ def test_leader_sees_the_province_and_drills_down_to_a_project(
         "th[aria-sort='descending']"
     )
     assert sorted_header.count() == 1
-    page.get_by_label("Chủ đầu tư").select_option(label=world.traffic_board.name)
+    page.get_by_label("Chủ đầu tư", exact=True).select_option(label=world.traffic_board.name)
     with page.expect_navigation():
         page.get_by_role("button", name="Xem").click()
     table = page.get_by_role("region", name=re.compile("Dự án có kế hoạch vốn"))
@@ -210,9 +210,13 @@ def test_owner_updates_a_project_from_a_phone_in_under_a_minute(
     assert any(o.startswith("HP-001") for o in options)
     assert not any(o.startswith("HP-002") for o in options)
     _shot(page, "10-phone-choose")
+    page.get_by_label("Dự án").select_option(value="HP-003")
     with page.expect_navigation():
-        page.get_by_label("Dự án").select_option(value="HP-003")
+        page.get_by_role("button", name="Chọn").click()
     # a mistake first: more than the plan line has left
+    lines = page.get_by_label("Nguồn vốn (dòng kế hoạch)")
+    assert "Ngân sách địa phương cấp tỉnh" in lines.inner_text()
+    lines.select_option(index=1)
     page.get_by_label("Số tiền (đồng)").fill("999.000.000.000")
     page.get_by_label("Khối lượng thực hiện (%)").fill("55")
     with page.expect_navigation():
