@@ -347,3 +347,17 @@ def test_dashboard_card_counts(client, world, alerts):
     )
     assert "cảnh báo chưa xem" in text
     assert "/quan-tri/dau-tu/canh-bao/?chua-xem=1" in text
+
+
+def test_overview_figures_kept_until_something_changes(client, world, book, settings):  # noqa: F811
+    settings.TINHSO_INVESTMENT_OVERVIEW_CACHE_SECONDS = 60
+    client = _login(client, world.leader)
+    assert "28,3%" in _text(client.get(OVERVIEW, {"nam": 2025}))
+    p1, _p2 = book
+    line = p1.plan_lines.get(source=FundingSource.CENTRAL_BUDGET)
+    # 3 bn more on P1's central line: 11.5 / 30 = 38.3% against the PM's plan
+    make_disbursement(world, line, 3 * BN, dt.date(2025, 9, 1))
+    assert "38,3%" in _text(client.get(OVERVIEW, {"nam": 2025}))
+    # another leader's figures are their own (the commune's leader: P2 only, 5 / 20)
+    text = _text(_login(client, world.commune_leader).get(OVERVIEW, {"nam": 2025}))
+    assert "25,0%" in text and "/du-an/P1/" not in text
