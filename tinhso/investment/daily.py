@@ -18,10 +18,17 @@ from django.db import transaction
 
 from tinhso.core.files import file_store
 from tinhso.investment import errors, services
-from tinhso.investment.models import Disbursement, ProgressSnapshot
+from tinhso.investment.models import Disbursement, PlanLine, ProgressSnapshot
 
 PHOTO_TYPES = ("jpg", "png")
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 @dataclass
@@ -60,6 +67,10 @@ def daily_update_record(
         version = expected_version
         disbursement = snapshot = None
         if wants_money:
+            if not PlanLine.objects.filter(
+                pk=_int_or_none(plan_line_id), project_id=project_id
+            ).exists():
+                raise errors.PlanLineNotFound()
             disbursement = services.disbursement_record(
                 actor=actor,
                 plan_line_id=plan_line_id,
@@ -71,8 +82,6 @@ def daily_update_record(
                 expected_version=version,
                 today=today,
             )
-            if disbursement.project_id != int(project_id):
-                raise errors.PlanLineNotFound()
             version = None  # checked once, under the lock, by the first write
         if wants_progress:
             photos = []
