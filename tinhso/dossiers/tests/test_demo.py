@@ -11,7 +11,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo_base():
+def pki(tmp_path, settings):
+    """The demo's certificates in a temporary folder, never the checkout's var/pki."""
+    settings.TINHSO_PKI_DIR = str(tmp_path / "pki")
+    return tmp_path / "pki"
+
+
+@pytest.fixture
+def demo_base(pki):
     from tinhso.core.demo.seeder import demo_seed
     from tinhso.procedures.demo import load_demo_catalogue
 
@@ -48,12 +55,6 @@ def test_demo_dossiers_include_overdue_ones(demo_base):
     dossiers_demo_seed(actor=None)
     running = Dossier.objects.filter(status__in=RUNNING_STATUSES)
     assert running.filter(overdue_q(now=calendar.now())).exists()
-
-
-@pytest.fixture
-def pki(tmp_path, settings):
-    settings.TINHSO_PKI_DIR = str(tmp_path / "pki")
-    return tmp_path / "pki"
 
 
 def test_demo_citizen_has_a_payment_to_make_and_a_signed_result(
