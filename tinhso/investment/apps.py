@@ -7,6 +7,8 @@ class InvestmentConfig(AppConfig):
     label = "investment"
     verbose_name = _("Đầu tư công")
     default_auto_field = "django.db.models.BigAutoField"
+    # The commune's project owner the demo adds (``chudautu``, the city board's, is core's).
+    demo_usernames = ("chudautu.xa",)
 
     def ready(self) -> None:
         from tinhso.investment.permissions import register_role_actions
@@ -59,3 +61,22 @@ class InvestmentConfig(AppConfig):
             figures[0]["url"] = reverse("investment:update")
             figures[0]["label"] = _t("dự án của đơn vị (cập nhật hôm nay)")
         return {"dau-tu": figures}
+
+    def demo_load(self) -> str:
+        """Called by ``tinhso demo``: the demo's public-investment projects (once)."""
+        from django.utils.translation import gettext as _t
+
+        from tinhso.investment.demo import investment_demo_seed
+
+        report = investment_demo_seed(actor=None)
+        if report.skipped:
+            return _t("Dự án đầu tư công demo đã có sẵn.")
+        return _t(
+            "Đã tạo %(projects)d dự án đầu tư công demo, %(rows)d dòng giải ngân, "
+            "%(alerts)d cảnh báo (%(s).1f giây)."
+        ) % {
+            "projects": report.projects,
+            "rows": report.disbursements,
+            "alerts": report.alerts,
+            "s": report.seconds,
+        }
