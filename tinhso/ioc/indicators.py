@@ -40,6 +40,8 @@ GROUPS: list[tuple[str, object, int]] = [
 # Statuses that never enter the processing indicators: the agency never had
 # the dossier to process (refused at intake, withdrawn by the citizen).
 _NOT_PROCESSED = ("new", "refused", "withdrawn")
+# Statuses of a dossier settled with a result (a stopped dossier has none to issue).
+_SETTLED = ("processed", "returned")
 
 
 @dataclass(frozen=True)
@@ -131,8 +133,7 @@ DEFINITIONS: list[Definition] = [
         D("0.8"),
         SOURCE_766,
         False,
-        False,
-        _l("Nền tảng chưa cấp kết quả điện tử có ký số."),
+        True,
     ),
     Definition(
         "digitisation_dossiers",
@@ -152,8 +153,7 @@ DEFINITIONS: list[Definition] = [
         D("0.8"),
         SOURCE_766,
         False,
-        False,
-        _l("Nền tảng chưa cho dùng lại kết quả đã số hóa làm giấy tờ."),
+        True,
     ),
     Definition(
         "satisfaction_feedback_on_time",
@@ -305,7 +305,12 @@ def conditions(period: Period, *, probe: bool = False) -> dict[str, Q]:
     - ``on_time``: of those, finished on or before the promised moment (which
       already excludes supplement time: the clock is paused), or still open with
       the promised moment not passed at period end; either way with at most one
-      supplement request (a second one counts as late).
+      supplement request (a second one counts as late);
+    - ``settled``: finished in the period with a result (processed or returned);
+      ``e_result``: of those, with a signed electronic result (``DossierResult``);
+    - ``reuse_offered``: submitted in the period for a procedure with a component
+      that may be taken from the citizen's stored papers; ``reused``: of those, with
+      at least one paper linked from a stored signed result.
 
     ``probe``: the sets over other tables (files, payment requests) as a correlated
     EXISTS, looked up in their dossier index per dossier, instead of an IN over the
@@ -324,6 +329,8 @@ def conditions(period: Period, *, probe: bool = False) -> dict[str, Q]:
     on_time = handled & one_supplement & (on_time_finished | on_time_open)
     online = submitted & Q(channel="online")
     with_fees = submitted & _member(_with_payment_requests(paid_online=False), probe)
+    settled = finished_in & Q(status__in=_SETTLED)
+    reuse_offered = submitted & Q(procedure_id__in=_procedures_with_reusable_papers())
     return {
         "submitted": submitted,
         "handled": handled,
@@ -334,6 +341,10 @@ def conditions(period: Period, *, probe: bool = False) -> dict[str, Q]:
         "with_fees": with_fees,
         # A paid request is a request: "submitted" suffices (one hash less than with_fees).
         "paid_online": submitted & _member(_with_payment_requests(paid_online=True), probe),
+        "settled": settled,
+        "e_result": settled & _member(_with_results(), probe),
+        "reuse_offered": reuse_offered,
+        "reused": reuse_offered & _member(_with_reused_papers(), probe),
     }
 
 
@@ -343,6 +354,8 @@ PARTS = {
     "online_submitted": ("online", "submitted"),
     "online_paid": ("paid_online", "with_fees"),
     "digitisation_dossiers": ("digitised", "submitted"),
+    "digitisation_results": ("e_result", "settled"),
+    "digitisation_reuse": ("reused", "reuse_offered"),
 }
 LATE_PART = {"progress_on_time": "late"}
 
@@ -360,6 +373,30 @@ def _with_files():
     from tinhso.dossiers.models import DossierFile
 
     return DossierFile.objects.values("dossier_id")
+
+
+def _with_results():
+    """Dossiers with a signed electronic result (generated or uploaded signed; docs/e-results.md)."""
+    from tinhso.dossiers.models import DossierResult
+
+    return DossierResult.objects.values("dossier_id")
+
+
+def _with_reused_papers():
+    """Dossiers with a paper taken from a stored result: ``papers_as_files`` links the
+    result's own stored file to the new dossier (an upload is always a new stored file)."""
+    from tinhso.dossiers.models import DossierFile, DossierResult
+
+    return DossierFile.objects.filter(
+        stored_file_id__in=DossierResult.objects.values("stored_file_id")
+    ).values("dossier_id")
+
+
+def _procedures_with_reusable_papers():
+    """Procedures with at least one component the citizen may take from stored papers."""
+    from tinhso.procedures.models import Component
+
+    return Component.objects.filter(reusable=True).values("procedure_id")
 
 
 def _with_payment_requests(*, paid_online: bool):
