@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from tinhso.core.choices import Role
 from tinhso.core.models import Organisation, User
+from tinhso.core.money import format_money
 from tinhso.core.permissions import is_signed_in, organisation_ids, role_may
 from tinhso.core.workflow import (
     Action,
@@ -463,7 +464,7 @@ class RequestPaymentAction(DossierAction):
         )
         clock_pause(subject, at=at)
         subject.status = S.FINANCIAL_OBLIGATION
-        note = _("Số tiền phải nộp: %(amount)s đồng.") % {"amount": f"{payment.amount:,}"}
+        note = _("Số tiền phải nộp: %(amount)s.") % {"amount": format_money(payment.amount)}
         if reason:
             note = f"{note} {reason}"
         return {"payment_id": payment.pk, "reference": payment.reference, "note": note}
@@ -487,8 +488,8 @@ class ConfirmPaymentAction(DossierAction):
             "payment_id": payment.pk,
             "reference": payment.reference,
             "paused_hours": paused.total_seconds() / 3600,
-            "note": _("Đã nộp %(amount)s đồng (mã thanh toán %(reference)s).")
-            % {"amount": f"{payment.amount:,}", "reference": payment.reference},
+            "note": _("Đã nộp %(amount)s (mã thanh toán %(reference)s).")
+            % {"amount": format_money(payment.amount), "reference": payment.reference},
         }
 
 

@@ -109,7 +109,10 @@ def amount_in_words(amount: int) -> str:
 
 
 def _money(amount) -> str:
-    return f"{int(amount):,}".replace(",", ".")
+    """The receipt is a Vietnamese document: dots between thousands whatever the page's language."""
+    from tinhso.core.money import group_thousands
+
+    return group_thousands(amount, language="vi")
 
 
 def receipt_document(payment):

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tinhso.core.audit import audit_record
+from tinhso.core.money import format_money
 from tinhso.payments.choices import PaymentStatus
 from tinhso.payments.errors import InvalidAmount, NoFees
 from tinhso.payments.models import PaymentRequest
@@ -311,12 +312,12 @@ def _notify_expired(payment: PaymentRequest) -> None:
         body="\n".join(
             [
                 _(
-                    "Yêu cầu thanh toán %(reference)s (%(amount)s đồng) của hồ sơ %(code)s "
+                    "Yêu cầu thanh toán %(reference)s (%(amount)s) của hồ sơ %(code)s "
                     "đã hết hạn lúc %(due)s mà chưa được thanh toán."
                 )
                 % {
                     "reference": payment.reference,
-                    "amount": f"{payment.amount:,}".replace(",", "."),
+                    "amount": format_money(payment.amount),
                     "code": dossier.code,
                     "due": due,
                 },

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tinhso.core.money import format_money
 from tinhso.payments.choices import CallbackVerdict, PaymentStatus
 
 
@@ -97,7 +98,7 @@ class PaymentRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference}: {self.amount:,} đ"
+        return f"{self.reference}: {format_money(self.amount)}"
 
 
 class PaymentCallback(models.Model):

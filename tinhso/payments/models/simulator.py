@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tinhso.core.money import format_money
+
 
 class SimulatedTransaction(models.Model):
     """One transaction as the simulated gateway records it, independent of the platform.
@@ -27,4 +29,4 @@ class SimulatedTransaction(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.transaction_no} {self.reference}: {self.amount:,} đ"
+        return f"{self.transaction_no} {self.reference}: {format_money(self.amount)}"

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tinhso.core.choices import OrganisationKind
+from tinhso.core.money import format_money
 from tinhso.core.querysets import RestrictedQuerySet
 from tinhso.procedures.choices import FeeKind, ProcedureLevel, ServiceLevel, TimeUnit
 
@@ -204,7 +205,7 @@ class Fee(models.Model):
         ordering = ["procedure", "order", "id"]
 
     def __str__(self) -> str:
-        return f"{self.name}: {self.amount:,} đ"
+        return f"{self.name}: {format_money(self.amount)}"
 
 
 class Component(models.Model):
