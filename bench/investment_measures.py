@@ -154,7 +154,8 @@ def seed(projects: int, rows: int) -> None:
     for line_id, project_id, amount in all_lines:
         if written >= missing:
             break
-        target = int(max(amount, BN) * rng.uniform(0.2, 1.0))
+        # A share of the line, so that demo rows plus these stay near the plan.
+        target = int(max(amount, BN) * rng.uniform(0.05, 0.5))
         each = max(1, target // per_line)
         for _ in range(min(per_line, missing - written)):
             batch.append(
