@@ -852,13 +852,20 @@ class _Generator:
         rows: list[tuple] = []
         given = 0
         silence_from = self.until - dt.timedelta(days=35)
+        # The province lands within about a point of each month's target (a little
+        # behind more often than ahead) and on it at 31 January.
+        curve, floor = [], 0.0
+        for month, point in enumerate(CURVE, start=1):
+            wobble = 0.0 if month == 13 else rng.uniform(-0.012, 0.008)
+            floor = max(floor, float(point) + wobble)
+            curve.append(floor)
         for month in range(1, 14):
             first, last = _month_bounds(year, month)
             if first > self.until:
                 break
-            target = CURVE[month - 1]
+            target = curve[month - 1]
             if last > self.until:  # the month under way: the curve's share of it
-                previous = CURVE[month - 2] if month > 1 else 0.0
+                previous = curve[month - 2] if month > 1 else 0.0
                 days = (last - first).days + 1
                 done = (self.until - first).days + 1
                 target = previous + (target - previous) * done / days
@@ -951,6 +958,43 @@ class _Generator:
                         DisbursementKind.ADVANCE if first_payment else DisbursementKind.PAYMENT,
                         f"KBNN-{day:%y%m}-{self.treasury_seq:07d}",
                         confirmed,
+                    )
+                )
+        return out
+
+    def split(self, rows: list[tuple], target: int) -> list[tuple]:
+        """More, smaller payments (same lines, months and sums) until about ``target`` rows."""
+        rng = self.rng
+        factor = target / max(len(rows), 1)
+        if factor <= 1:
+            return rows
+        out = []
+        for line, spec, day, value, kind, reference, confirmed in rows:
+            pieces = int(factor) + (rng.random() < factor % 1)
+            pieces = max(1, min(pieces, value // MILLION or 1))
+            if pieces == 1:
+                out.append((line, spec, day, value, kind, reference, confirmed))
+                continue
+            first = day.replace(day=1)
+            last = min(_month_bounds(day.year, day.month)[1], self.until)
+            days = self._workdays.get((first, last))
+            if days is None:
+                span = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+                days = self._workdays[(first, last)] = [d for d in span if d.weekday() < 5] or span
+            cuts = sorted(rng.sample(range(1, value), pieces - 1))
+            amounts = [b - a for a, b in zip([0, *cuts], [*cuts, value], strict=True)]
+            for i, amount in enumerate(amounts):
+                on = day if i == 0 else rng.choice(days)
+                self.treasury_seq += 1
+                out.append(
+                    (
+                        line,
+                        spec,
+                        on,
+                        amount,
+                        kind if i == 0 else DisbursementKind.PAYMENT,
+                        f"KBNN-{on:%y%m}-{self.treasury_seq:07d}",
+                        on <= self.until - dt.timedelta(days=10),
                     )
                 )
         return out
@@ -1415,6 +1459,8 @@ def _generate(
     rows: list[tuple] = []
     for year in gen.years:
         rows += gen.disbursements(specs, year)
+    if rows_target:
+        rows = gen.split(rows, rows_target)
     active = [
         s
         for s in specs

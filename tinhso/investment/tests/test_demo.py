@@ -97,10 +97,12 @@ def _province_disbursement_follows_the_2025_curve(demo):
     cumulative = measures.monthly_cumulative(leader, year=2025)
     reached = [Decimal(100 * c) / plan for c in cumulative]
     for month, (got, want) in enumerate(zip(reached, DEFAULT_CURVE, strict=True), start=1):
-        assert abs(got - want) <= Decimal("0.5"), (month, got, want)
+        # within a point and a half of each month's target, on it at 31 January
+        tolerance = Decimal("0.05") if month == 13 else Decimal("1.5")
+        assert abs(got - want) <= tolerance, (month, got, want)
     # the pages' overview says the same at 31 January 2026
     overview = measures.overview(leader, year=2025, as_of=dt.date(2026, 1, 31))
-    assert abs(overview.total.rate - Decimal("99.7")) <= Decimal("0.5")
+    assert abs(overview.total.rate - Decimal("99.7")) <= Decimal("0.05")
     # the Prime Minister's plan is most of the plan, the rest the city's and communes' own
     pm = sum(f.plan_pm for f in figures.values())
     assert 0.7 * plan < pm < plan
@@ -205,7 +207,7 @@ def test_seed_investment_makes_projects_and_disbursements_in_bulk(demo_base, cap
     assert report.projects == Project.objects.count() == 60
     rows = Disbursement.objects.count()
     assert report.disbursements == rows
-    assert 1500 <= rows <= 4500
+    assert 2700 <= rows <= 3300  # about the number asked
     # the rows point at their own project's lines, within each line's amount
     assert not Disbursement.objects.exclude(project_id=F("plan_line__project_id")).exists()
     over = [
@@ -218,7 +220,7 @@ def test_seed_investment_makes_projects_and_disbursements_in_bulk(demo_base, cap
     leader = _user("lanhdao.tp")
     plan = sum(f.plan for f in measures.project_figures(leader, year=2025, as_of=TODAY).values())
     cumulative = measures.monthly_cumulative(leader, year=2025)
-    assert abs(Decimal(100 * cumulative[5]) / plan - DEFAULT_CURVE[5]) <= 1
+    assert abs(Decimal(100 * cumulative[5]) / plan - DEFAULT_CURVE[5]) <= 2
     # a second run adds projects under new codes; one audit event per run
     call_command("seed_investment", "--projects", "20", "--disbursements", "500")
     assert Project.objects.count() == 80
