@@ -196,3 +196,8 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# The address citizens reach the platform at: every absolute link it prints or encodes
+# (result and receipt QR codes, tracking links in messages, the gateway's return address)
+# is built on it. Production refuses to start without it (docs/deployment.md).
+TINHSO_PUBLIC_URL = env_str("TINHSO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -39,6 +39,10 @@ class ApologyInvalid(ValidationError):
     code = "apology_invalid"
 
 
+class ApologyNotDue(ApologyInvalid):
+    code = "apology_not_due"
+
+
 def may_issue(actor, dossier) -> bool:
     """The competent agency's head, or a desk officer of the receiving agency."""
     role = getattr(actor, "role", None)
@@ -47,6 +51,26 @@ def may_issue(actor, dossier) -> bool:
     if role == Role.DESK_OFFICER:
         return actor.organisation_id == dossier.receiving_organisation_id
     return False
+
+
+def is_late_or_will_miss(
+    dossier, *, now: dt.datetime | None = None, within_hours: float = DUE_WITHIN_HOURS
+) -> bool:
+    """Whether ``dossier`` may get a letter now: the rule of ``apologies_due``, for one dossier.
+
+    Late: its legal due moment has passed. Will miss: due within ``within_hours``
+    working hours, its clock running (not paused) and not near completion (not at an
+    approval or return step). A dossier without a due moment is neither.
+    """
+    due = dossier.due_at
+    if due is None:
+        return False
+    now = now or calendar.now()
+    if due <= now:
+        return True
+    if dossier.paused_since is not None or due > calendar.add_working_hours(now, within_hours):
+        return False
+    return dossier.step_code not in _near_completion_steps()
 
 
 def new_due_from(extra_days: float, *, now: dt.datetime | None = None) -> dt.datetime:
@@ -65,6 +89,8 @@ def apology_issue(
 ):
     """Issue an apology letter for ``dossier``: stored as PDF, sent to the applicant, audited.
 
+    Only for a dossier that has missed its due moment or will miss it
+    (``is_late_or_will_miss``, the rule of ``apologies_due``), else ``apology_not_due``.
     Give either ``new_due_at`` or ``extra_days`` (working days from now). The new
     date must be after now and after the date promised so far. The dossier's own
     ``due_at`` is not changed: the legal deadline still decides lateness.
@@ -98,6 +124,10 @@ def apology_issue(
             raise StaleVersion()
         if dossier.status not in APOLOGY_STATUSES:
             raise ApologyInvalid(_("Hồ sơ đã kết thúc, không lập phiếu xin lỗi."))
+        if not is_late_or_will_miss(dossier, now=now):
+            raise ApologyNotDue(
+                _("Hồ sơ chưa quá hạn và không có nguy cơ trễ hẹn, chưa lập phiếu xin lỗi.")
+            )
         latest = dossier.apologies.order_by("-issued_at", "-id").first()
         promised = latest.new_due_at if latest is not None else dossier.due_at
         if new_due_at <= now:

@@ -139,6 +139,7 @@ def _pay_online(dossier, when: dt.datetime):
     """
     from django.urls import reverse
 
+    from tinhso.core.links import public_url
     from tinhso.payments.choices import PaymentStatus
     from tinhso.payments.gateways.simulator import SimulatorGateway
     from tinhso.payments.models import PaymentRequest
@@ -147,7 +148,7 @@ def _pay_online(dossier, when: dt.datetime):
     with _clock(when):
         payment = PaymentRequest.objects.get(dossier=dossier, status=PaymentStatus.PENDING)
         gateway = SimulatorGateway()
-        params = gateway.payment_params(payment, reverse("payments:return"))
+        params = gateway.payment_params(payment, public_url(reverse("payments:return")))
         simulate_payment(gateway, params, paid=True)
     dossier.refresh_from_db()
     return dossier

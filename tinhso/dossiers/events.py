@@ -16,6 +16,13 @@ def tracking_path(dossier) -> str:
     return f"/tra-cuu-ho-so/?code={dossier.code or ''}"
 
 
+def tracking_url(dossier) -> str:
+    """The tracking page of ``dossier`` on the platform's public address."""
+    from tinhso.core.links import public_url
+
+    return public_url(tracking_path(dossier))
+
+
 def notify_applicant(dossier, *, subject: str, body: str) -> None:
     from tinhso.core.notifications import notify
 
@@ -56,6 +63,6 @@ def notify_status(dossier, *, note: str = "") -> None:
             % {"due": timezone.localtime(dossier.due_at).strftime("%H:%M %d/%m/%Y")}
         )
     lines.append(
-        _("Tra cứu bằng mã hồ sơ và số định danh tại %(path)s") % {"path": tracking_path(dossier)}
+        _("Tra cứu bằng mã hồ sơ và số định danh tại %(path)s") % {"path": tracking_url(dossier)}
     )
     notify_applicant(dossier, subject=subject, body="\n".join(lines))

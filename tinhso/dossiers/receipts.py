@@ -41,10 +41,10 @@ def _duration(dossier) -> str:
 
 
 def tracking_url(dossier, request=None) -> str:
+    from tinhso.core.links import public_url
     from tinhso.dossiers.events import tracking_path
 
-    path = tracking_path(dossier)
-    return request.build_absolute_uri(path) if request is not None else path
+    return public_url(tracking_path(dossier))
 
 
 def _agency(dossier):

@@ -91,8 +91,10 @@ def verification_path(token: str) -> str:
 
 
 def verification_url(token: str, request=None) -> str:
-    path = verification_path(token)
-    return request.build_absolute_uri(path) if request is not None else path
+    """The absolute verification address, on the public address whoever signs (request or job)."""
+    from tinhso.core.links import public_url
+
+    return public_url(verification_path(token))
 
 
 def result_document(dossier, *, token: str, decision: str = "", request=None):

@@ -35,6 +35,7 @@ from tinhso.dossiers.apologies import (
     APOLOGY_STATUSES,
     ApologyNotAllowed,
     apology_issue,
+    is_late_or_will_miss,
     may_issue,
 )
 from tinhso.dossiers.errors import DossierNotFound
@@ -71,7 +72,13 @@ def document_forms(request, dossier, *, bound=None, errors=None) -> dict:
         if errors.get(RESULT):
             _mark_invalid(result_form, "file", "result-form-error")
     apology_form = None
-    if dossier.status in APOLOGY_STATUSES and may_issue(user, dossier):
+    # The form only for a dossier that has missed its date or will miss it (the rule
+    # apology_issue enforces, so a forged post on another is refused there).
+    if (
+        dossier.status in APOLOGY_STATUSES
+        and may_issue(user, dossier)
+        and is_late_or_will_miss(dossier)
+    ):
         if bound is not None and bound.prefix == APOLOGY:
             apology_form = bound
         else:

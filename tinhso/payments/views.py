@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tinhso.core import calendar
 from tinhso.core.exceptions import TinhsoError
+from tinhso.core.links import public_url
 from tinhso.core.views import official_required
 from tinhso.dossiers.views import citizen_required
 from tinhso.payments.choices import PaymentStatus
@@ -54,7 +55,7 @@ def pay(request, reference: str):
             {"payment": payment, "ok": False, "message": str(error.message)},
             status=409,
         )
-    return_url = request.build_absolute_uri(reverse("payments:return"))
+    return_url = public_url(reverse("payments:return"))
     return HttpResponseRedirect(get_gateway().create_payment_url(payment, return_url))
 
 

@@ -66,6 +66,7 @@ def test_production_settings_keep_the_argon2_hasher(tmp_path):
             "SECRET_KEY": "only-for-this-test",
             "TINHSO_VAR_DIR": str(tmp_path),
             "TINHSO_PAYMENT_GATEWAY": "vnpay",
+            "TINHSO_PUBLIC_URL": "https://dichvucong.example.gov.vn",
         },
     )
     assert result.stdout.strip() == "django.contrib.auth.hashers.Argon2PasswordHasher"

@@ -115,3 +115,28 @@ def test_the_command_lists_them(late):
     text = out.getvalue()
     assert late.dossier.code in text
     assert "1 hồ sơ cần phiếu xin lỗi." in text
+
+
+def test_no_letter_for_a_dossier_that_is_on_time(world, clock, settings, tmp_path):
+    from tinhso.dossiers.apologies import ApologyNotDue, is_late_or_will_miss
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    clock.set(at(2026, 1, 14, 9))
+    on_time = open_dossier(world, due=at(2026, 1, 21, 17))
+    paused = open_dossier(world, due=at(2026, 1, 14, 16))
+    Dossier.objects.filter(pk=paused.pk).update(paused_since=at(2026, 1, 13, 9))
+    paused.refresh_from_db()
+    soon = open_dossier(world, due=at(2026, 1, 14, 16))
+    # the rule is the due list's: late, or due within its window, running, not near completion
+    assert not is_late_or_will_miss(on_time)
+    assert not is_late_or_will_miss(paused)
+    assert is_late_or_will_miss(soon)
+    assert set(apologies_due()) == {soon}
+    for dossier in (on_time, paused):
+        with pytest.raises(ApologyNotDue) as caught:
+            apology_issue(actor=world.head, dossier=dossier, reason="x", extra_days=2)
+        assert caught.value.code == "apology_not_due"
+    assert not AuditEvent.objects.filter(action="dossier.apology").exists()
+    # the one about to miss its date gets its letter
+    apology_issue(actor=world.head, dossier=soon, reason="x", extra_days=2)
+    assert soon.apologies.count() == 1

@@ -44,6 +44,8 @@ def test_status_change_mails_the_applicant_after_commit(
     assert "Đã tiếp nhận" in message.subject
     assert "13/03/2026" in message.body
     assert Notification.objects.filter(channel="sms", recipient_phone="0912345678").exists()
+    # the tracking link is absolute, on the platform's public address
+    assert f"http://127.0.0.1:8000/tra-cuu-ho-so/?code={dossier.code}" in message.body
 
 
 def test_supplement_request_tells_the_applicant_what_to_add(

@@ -58,3 +58,19 @@ def test_no_receipt_before_receipt_and_refusal_notice_after_refusal(world, api, 
     text = " ".join(text_of(response.content, tmp_path).split())
     assert "Tờ khai không đúng mẫu" in text
     assert "TỪ CHỐI TIẾP NHẬN" in text.upper()
+
+
+def test_receipt_qr_and_tracking_link_use_the_public_address(world, api, clock, tmp_path, settings):
+    from tinhso.dossiers.tests import pdfcheck
+
+    # given the platform's public address, not the host the request came to
+    settings.TINHSO_PUBLIC_URL = "https://dichvucong.haiphong.gov.vn"
+    clock.set(at(2026, 3, 6, 15))
+    code = _submit(api, world)
+    api.act(world.desk, code, "receive")
+    # when the citizen downloads the receipt
+    response = api.get(world.citizen_user, f"/{code}/receipt.pdf")
+    # then its QR code opens the tracking page on the public address
+    (qr,) = pdfcheck.qr_codes(response.content, tmp_path)
+    assert qr == f"https://dichvucong.haiphong.gov.vn/tra-cuu-ho-so/?code={code}"
+    assert "testserver" not in qr

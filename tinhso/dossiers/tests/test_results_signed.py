@@ -94,9 +94,24 @@ def test_the_qr_code_carries_the_verification_address(world, api, clock, monkeyp
     # when the result is issued
     result = result_issue(actor=world.head, dossier=dossier)
     # then the QR holds the public verification address with the random token
-    assert drawn == [verification_path(result.token)]
-    assert drawn[0].startswith("/xac-thuc-ket-qua/")
+    assert drawn == [f"http://127.0.0.1:8000{verification_path(result.token)}"]
+    assert verification_path(result.token).startswith("/xac-thuc-ket-qua/")
     assert segno.make(drawn[0]).designator  # a valid QR payload
+
+
+def test_a_result_signed_without_a_request_has_a_qr_a_phone_can_open(
+    world, api, clock, settings, tmp_path
+):
+    from tinhso.dossiers.tests import pdfcheck
+
+    # given the platform's public address
+    settings.TINHSO_PUBLIC_URL = "https://dichvucong.haiphong.gov.vn/"
+    dossier = _decided(world, api, clock)
+    # when the result is signed outside any request (as the after-commit job does)
+    result = result_issue(actor=world.head, dossier=dossier)
+    # then the QR code read back from the PDF is the absolute verification address
+    (qr,) = pdfcheck.qr_codes(_bytes(result), tmp_path)
+    assert qr == f"https://dichvucong.haiphong.gov.vn/xac-thuc-ket-qua/{result.token}/"
 
 
 def test_the_issued_file_checks_as_valid_and_a_changed_copy_does_not(world, api, clock):

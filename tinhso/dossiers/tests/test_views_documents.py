@@ -271,3 +271,32 @@ def test_the_citizen_sees_and_downloads_their_letters_only(client, world, late):
     assert client.get(url).status_code == 404
     client.force_login(world.head)
     assert client.get(f"/quan-tri/ho-so/{late.code}/xin-loi/{letter.pk + 1}.pdf").status_code == 404
+
+
+def test_no_apology_form_on_a_dossier_on_time_and_a_forged_post_is_refused(client, world, clock):
+    # given a dossier due next week (not late, not about to miss its date)
+    clock.set(at(2026, 1, 14, 9))
+    on_time = make_dossier(world, status="processing", due=at(2026, 1, 21, 17))
+    client.force_login(world.head)
+    # then its page offers no apology form
+    assert APOLOGY_TITLE not in page(client, on_time)
+    # and a forged post is refused with the reason on top of the page, nothing written
+    response = apologise(client, on_time, reason="x", extra_days=2)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Hồ sơ chưa quá hạn và không có nguy cơ trễ hẹn" in html
+    assert 'role="alert"' in html
+    assert ApologyLetter.objects.count() == 0
+    assert AuditEvent.objects.filter(action="dossier.apology").count() == 0
+
+
+def test_the_apology_form_shows_on_a_dossier_about_to_miss_its_date(client, world, clock):
+    # given a dossier still being examined and due this afternoon (within the list's window)
+    clock.set(at(2026, 1, 14, 9))
+    about_to_miss = make_dossier(world, status="processing", due=at(2026, 1, 14, 16))
+    client.force_login(world.desk)
+    # then the form is offered and a letter can be issued
+    assert APOLOGY_TITLE in page(client, about_to_miss)
+    response = apologise(client, about_to_miss, reason="Chờ xác minh", extra_days=2)
+    assert response.status_code == 302
+    assert ApologyLetter.objects.filter(dossier=about_to_miss).count() == 1
