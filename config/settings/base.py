@@ -197,6 +197,23 @@ LOGGING = {
     },
 }
 
+# Security operations (docs/soc.md): decisions enforced by the middleware, right after
+# authentication so a ban on a user is seen; TINHSO_SOC_ENABLED=false turns it off.
+INSTALLED_APPS.append("tinhso.soc")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "tinhso.soc.middleware.SocMiddleware",
+)
+TINHSO_SOC_ENABLED = env_bool("TINHSO_SOC_ENABLED", True)
+TINHSO_SOC_MODE = env_str("TINHSO_SOC_MODE", "thread")
+TINHSO_SOC_PARANOIA = env_int("TINHSO_SOC_PARANOIA", 1)
+TINHSO_SOC_INBOUND_THRESHOLD = env_int("TINHSO_SOC_INBOUND_THRESHOLD", 5)
+TINHSO_SOC_BLOCK_ATTACKS = env_bool("TINHSO_SOC_BLOCK_ATTACKS", True)
+TINHSO_SOC_ALLOWLIST = env_list("TINHSO_SOC_ALLOWLIST", [])
+TINHSO_SOC_BAN_SECONDS = env_int("TINHSO_SOC_BAN_SECONDS", 15 * 60)
+TINHSO_SOC_QUEUE_SIZE = env_int("TINHSO_SOC_QUEUE_SIZE", 10_000)
+TINHSO_SOC_TRUSTED_PROXIES = env_list("TINHSO_SOC_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+
 # The address citizens reach the platform at: every absolute link it prints or encodes
 # (result and receipt QR codes, tracking links in messages, the gateway's return address)
 # is built on it. Production refuses to start without it (docs/deployment.md).
