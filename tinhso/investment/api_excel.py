@@ -19,6 +19,7 @@ from ninja.files import UploadedFile
 
 from tinhso.core.auth import api_auth
 from tinhso.core.files import FileTooLarge
+from tinhso.core.links import public_url
 from tinhso.investment import excel, oc4ids
 
 router = Router(tags=["investment"])
@@ -89,7 +90,7 @@ def excel_report(request, params: Query[ReportIn]):
 @router.get("/oc4ids", auth=api_auth, summary="Gói dữ liệu dự án OC4IDS 0.9.5")
 def oc4ids_package(request):
     response = StreamingHttpResponse(
-        oc4ids.package_chunks(request.auth, uri=request.build_absolute_uri()),
+        oc4ids.package_chunks(request.auth, uri=public_url(request.get_full_path())),
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="oc4ids-du-an.json"'

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from tinhso.core.exceptions import TinhsoError, ValidationError
+from tinhso.core.links import public_url
 from tinhso.core.permissions import role_may
 from tinhso.core.responses import error_response
 from tinhso.core.views import _backoffice_nav, official_required
@@ -104,7 +105,7 @@ def report_download(request):
 @official_required
 def oc4ids_download(request):
     response = StreamingHttpResponse(
-        oc4ids.package_chunks(request.user, uri=request.build_absolute_uri()),
+        oc4ids.package_chunks(request.user, uri=public_url(request.get_full_path())),
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="oc4ids-du-an.json"'

@@ -113,6 +113,8 @@ def test_report_and_oc4ids_pages(world, setup):
     response = client.get(reverse("investment_excel:oc4ids"))
     package = json.loads(b"".join(response.streaming_content))
     assert len(package["projects"]) == 2
+    # the package's own address is on the platform's public address
+    assert package["uri"] == "http://127.0.0.1:8000" + reverse("investment_excel:oc4ids")
 
 
 # --- API ------------------------------------------------------------------------------------
