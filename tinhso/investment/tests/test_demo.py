@@ -164,6 +164,21 @@ def _demo_accounts_see_the_module(demo):
     assert Disbursement.objects.filter(reported_by=owner).exists()
     usernames = [row["username"] for row in demo_accounts()]
     assert {"chudautu", "chudautu.xa", "lanhdao.tp"} <= set(usernames)
+    # the owner goes on reporting through the services: the demo's ids leave room
+    from tinhso.investment import services
+
+    lines = PlanLine.objects.filter(
+        project__owner_id=owner.organisation_id, year=2026, kind="initial"
+    ).annotate(paid=Sum("disbursements__amount"))
+    line = next(x for x in lines if x.amount - (x.paid or 0) > 1_000_000)
+    made = services.disbursement_record(
+        actor=owner,
+        plan_line_id=line.pk,
+        date=TODAY - dt.timedelta(days=1),
+        amount=1_000_000,
+        today=TODAY,
+    )
+    assert made.pk > Disbursement.objects.exclude(pk=made.pk).aggregate(m=Max("id"))["m"]
 
 
 def _demo_is_loaded_once(demo):
