@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tinhso.core.audit import audit_record
+from tinhso.core.links import public_url
 from tinhso.core.money import format_money
 from tinhso.payments.choices import PaymentStatus
 from tinhso.payments.errors import InvalidAmount, NoFees
@@ -325,7 +326,7 @@ def _notify_expired(payment: PaymentRequest) -> None:
                     "Hồ sơ vẫn chờ bạn thực hiện nghĩa vụ tài chính: mở trang hồ sơ "
                     "%(path)s và bấm “Thanh toán trực tuyến”, hệ thống sẽ tạo mã thanh toán mới."
                 )
-                % {"path": f"/ca-nhan/ho-so/{dossier.code}/"},
+                % {"path": public_url(f"/ca-nhan/ho-so/{dossier.code}/")},
             ]
         ),
     )

@@ -89,6 +89,8 @@ def test_the_applicant_is_told_the_request_expired_and_how_to_pay(world, clock, 
     assert all("hết hạn" in note.subject for note in notes)
     assert requested.reference in notes[0].body
     assert "Thanh toán trực tuyến" in notes[0].body
+    # the dossier's page is an absolute address on the platform's public address
+    assert f"http://127.0.0.1:8000/ca-nhan/ho-so/{requested.dossier.code}/" in notes[0].body
 
 
 def test_the_command_expires_and_says_how_many(world, clock, requested, capsys):
