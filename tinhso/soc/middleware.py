@@ -69,7 +69,7 @@ class SocMiddleware:
         event = Event(
             time=datetime.now(UTC),
             source_ip=ip,
-            host=request.get_host() if "HTTP_HOST" in request.META else "",
+            host=request.META.get("HTTP_HOST", "")[:255],  # raw: get_host() may raise
             method=request.method or "",
             url=request.get_full_path()[:4096],
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:512],
