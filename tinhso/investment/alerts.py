@@ -34,7 +34,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery, Sum
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from tinhso.core.audit import audit_record
@@ -75,6 +75,11 @@ class Thresholds:
     contract_days: int = 30
     low_progress: Decimal = Decimal(80)
     critical_gap: Decimal = Decimal(20)
+
+
+def _pct(value) -> str:
+    """A percentage for a message: one decimal, the active language's decimal mark."""
+    return formats.number_format(Decimal(value).quantize(Decimal("0.1")), 1)
 
 
 def thresholds() -> Thresholds:
@@ -153,8 +158,8 @@ def _disbursement_findings(today: dt.date, limits: Thresholds) -> list[Finding]:
                         )
                         % {
                             "code": codes[project_id],
-                            "rate": current,
-                            "target": target,
+                            "rate": _pct(current),
+                            "target": _pct(target),
                             "month": f"{milestone:%m/%Y}",
                         },
                         {
@@ -177,8 +182,8 @@ def _disbursement_findings(today: dt.date, limits: Thresholds) -> list[Finding]:
                     )
                     % {
                         "code": codes[project_id],
-                        "rate": current,
-                        "threshold": checkpoint[1],
+                        "rate": _pct(current),
+                        "threshold": _pct(checkpoint[1]),
                         "date": f"{checkpoint[0]:%d/%m/%Y}",
                     },
                     {
@@ -262,7 +267,11 @@ def _gap_findings(today: dt.date, limits: Thresholds) -> list[Finding]:
                         "Dự án %(code)s: khối lượng thực hiện %(physical)s%% nhưng giải ngân "
                         "%(financial)s%% tổng mức đầu tư."
                     )
-                    % {"code": row["code"], "physical": physical, "financial": financial},
+                    % {
+                        "code": row["code"],
+                        "physical": _pct(physical),
+                        "financial": _pct(financial),
+                    },
                     {"physical": str(physical), "financial": str(financial)},
                 )
             )
@@ -312,7 +321,7 @@ def _contract_findings(today: dt.date, limits: Thresholds) -> list[Finding]:
                         "number": contract["number"] or contract["pk"],
                         "code": codes.get(contract["project_id"], ""),
                         "end": f"{end:%d/%m/%Y}",
-                        "physical": done,
+                        "physical": _pct(done),
                     },
                     {
                         "contract": contract["pk"],

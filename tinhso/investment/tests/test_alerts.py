@@ -114,6 +114,9 @@ def test_physical_financial_gap(world, projects):
     )
     alerts_evaluate(today=TODAY)
     assert (AlertKind.PHYSICAL_FINANCIAL_GAP, "2025") in kinds(p1)
+    gap = Alert.objects.get(project=p1, kind=AlertKind.PHYSICAL_FINANCIAL_GAP)
+    # Percentages read the Vietnamese way with one decimal, not as raw decimals.
+    assert "40,0%" in gap.message and "6,0%" in gap.message, gap.message
     services.progress_snapshot_add(
         actor=world.owner, project_id=p1.pk, date=D(2025, 7, 2), physical_percent=10
     )
