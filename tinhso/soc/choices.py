@@ -19,3 +19,27 @@ class Severity(models.TextChoices):
     MEDIUM = "medium", _("Trung bình")
     HIGH = "high", _("Cao")
     CRITICAL = "critical", _("Nghiêm trọng")
+
+
+class IncidentStatus(models.TextChoices):
+    OPEN = "open", _("Đang mở")
+    ACKNOWLEDGED = "acknowledged", _("Đã tiếp nhận")
+    CLOSED = "closed", _("Đã đóng")
+
+
+class CloseReason(models.TextChoices):
+    FALSE_POSITIVE = "false_positive", _("Cảnh báo nhầm")
+    RESOLVED = "resolved", _("Đã xử lý xong")
+    DUPLICATE = "duplicate", _("Trùng sự cố khác")
+    ACCEPTED_RISK = "accepted_risk", _("Chấp nhận rủi ro")
+
+
+class NoticeChannel(models.TextChoices):
+    EMAIL = "email", _("Thư điện tử")
+    WEBHOOK = "webhook", _("Webhook")
+
+
+class NoticeStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ gửi")
+    SENT = "sent", _("Đã gửi")
+    FAILED = "failed", _("Gửi lỗi")
