@@ -212,9 +212,34 @@ TINHSO_SOC_BLOCK_ATTACKS = env_bool("TINHSO_SOC_BLOCK_ATTACKS", True)
 TINHSO_SOC_ALLOWLIST = env_list("TINHSO_SOC_ALLOWLIST", [])
 TINHSO_SOC_BAN_SECONDS = env_int("TINHSO_SOC_BAN_SECONDS", 15 * 60)
 TINHSO_SOC_QUEUE_SIZE = env_int("TINHSO_SOC_QUEUE_SIZE", 10_000)
-TINHSO_SOC_TRUSTED_PROXIES = env_list("TINHSO_SOC_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+# The client's address (tinhso.core.net.client_ip): X-Forwarded-For is believed only from
+# these proxies. TINHSO_SOC_TRUSTED_PROXIES is the earlier name, still read as an alias.
+TINHSO_TRUSTED_PROXIES = env_list(
+    "TINHSO_TRUSTED_PROXIES", env_list("TINHSO_SOC_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+)
+AXES_CLIENT_IP_CALLABLE = "tinhso.core.net.client_ip"
+# Paths (prefixes) not inspected nor fed to the engine (the log ingest carries attacks
+# as data); decisions still apply there.
+TINHSO_SOC_UNINSPECTED_PATHS = env_list("TINHSO_SOC_UNINSPECTED_PATHS", ["/api/v1/soc/ingest"])
+# Challenge decisions: proof-of-work difficulty (largest number searched), pass lifetime.
+TINHSO_SOC_CHALLENGE_MAX_NUMBER = env_int("TINHSO_SOC_CHALLENGE_MAX_NUMBER", 100_000)
+TINHSO_SOC_CHALLENGE_PASS_SECONDS = env_int("TINHSO_SOC_CHALLENGE_PASS_SECONDS", 3600)
+TINHSO_SOC_CHALLENGE_MAX_FAILURES = env_int("TINHSO_SOC_CHALLENGE_MAX_FAILURES", 10)
+# The firewall's pull of the ban sets (GET /soc/nftables.nft); empty: the endpoint refuses all.
+TINHSO_SOC_EXPORT_TOKEN = env_str("TINHSO_SOC_EXPORT_TOKEN", "")
 
 # The address citizens reach the platform at: every absolute link it prints or encodes
 # (result and receipt QR codes, tracking links in messages, the gateway's return address)
 # is built on it. Production refuses to start without it (docs/deployment.md).
 TINHSO_PUBLIC_URL = env_str("TINHSO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Security operations log sources (docs/soc.md, "Sources"): the HTTP ingest's tokens as
+# name:sha256-hex entries (`tinhso soc_ingest_token <name>` makes one), its limits, and
+# where `tinhso soc_listen` keeps the offsets of the files it follows.
+TINHSO_SOC_INGEST_TOKENS = env_list("TINHSO_SOC_INGEST_TOKENS", [])
+TINHSO_SOC_INGEST_MAX_BYTES = env_int("TINHSO_SOC_INGEST_MAX_BYTES", 1024 * 1024)
+TINHSO_SOC_INGEST_MAX_LINES = env_int("TINHSO_SOC_INGEST_MAX_LINES", 10_000)
+TINHSO_SOC_LISTEN_QUEUE_SIZE = env_int("TINHSO_SOC_LISTEN_QUEUE_SIZE", 50_000)
+TINHSO_SOC_LISTEN_STATE_FILE = env_str(
+    "TINHSO_SOC_LISTEN_STATE_FILE", str(VAR_DIR / "soc" / "tail-state.json")
+)

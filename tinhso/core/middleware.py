@@ -33,6 +33,7 @@ from tinhso.core.exceptions import (
     TinhsoError,
     UnsupportedMediaType,
 )
+from tinhso.core.net import client_ip
 from tinhso.core.responses import error_response
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,8 @@ def is_api(request) -> bool:
 
 
 class RequestIdMiddleware:
-    """Give every request an id (or keep a well-formed one from the proxy) for logs and audit."""
+    """Give every request an id (or keep a well-formed one from the proxy) for logs and audit,
+    and compute the client's address once (``request.client_ip``, ``current_client_ip()``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -59,7 +61,9 @@ class RequestIdMiddleware:
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
         id_token = request_id_var.set(request_id)
-        ip_token = client_ip_var.set(request.META.get("REMOTE_ADDR") or None)
+        # The real client behind a trusted proxy (tinhso.core.net), for audit and limits.
+        request.client_ip = client_ip(request)
+        ip_token = client_ip_var.set(request.client_ip or None)
         try:
             response = self.get_response(request)
         finally:

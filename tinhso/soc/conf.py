@@ -7,6 +7,8 @@ from functools import lru_cache
 
 from django.conf import settings
 
+from tinhso.core import net
+
 DEFAULTS = {
     "TINHSO_SOC_ENABLED": True,
     "TINHSO_SOC_MODE": "thread",  # thread: a background worker; inline: drained after each response
@@ -22,8 +24,55 @@ DEFAULTS = {
     "TINHSO_SOC_REFRESH_SECONDS": 1.0,
     "TINHSO_SOC_RELOAD_SECONDS": 60.0,
     "TINHSO_SOC_MAX_KEYS": 100_000,
-    "TINHSO_SOC_TRUSTED_PROXIES": ["127.0.0.1", "::1"],
+    "TINHSO_SOC_TRUSTED_PROXIES": ["127.0.0.1", "::1"],  # alias of core TINHSO_TRUSTED_PROXIES
     "TINHSO_SOC_LOGIN_PATHS": ["/dang-nhap/", "/api/v1/auth/"],
+    # Challenge page, firewall export, uninspected paths (docs/soc.md "Challenge",
+    # "Firewall export").
+    "TINHSO_SOC_UNINSPECTED_PATHS": ["/api/v1/soc/ingest"],
+    "TINHSO_SOC_CHALLENGE_MAX_NUMBER": 100_000,
+    "TINHSO_SOC_CHALLENGE_SECONDS": 300,
+    "TINHSO_SOC_CHALLENGE_PASS_SECONDS": 3600,
+    "TINHSO_SOC_CHALLENGE_MAX_FAILURES": 10,
+    "TINHSO_SOC_EXPORT_TOKEN": "",
+    # Incidents and their notices (docs/soc.md, "Incidents, notifications and the console").
+    "TINHSO_SOC_INCIDENT_WINDOW_MINUTES": 60,
+    "TINHSO_SOC_NOTIFY_EMAILS": [],
+    "TINHSO_SOC_WEBHOOK_URL": "",
+    "TINHSO_SOC_WEBHOOK_SECRET": "",
+    "TINHSO_SOC_NOTIFY_MODE": "thread",  # thread: a background deliverer; command: cron only
+    "TINHSO_SOC_NOTIFY_ATTEMPTS": 5,
+    "TINHSO_SOC_NOTIFY_RETRY_SECONDS": 60,
+    "TINHSO_SOC_NOTIFY_POLL_SECONDS": 30,
+    # Sigma rules and baselines (docs/soc.md, "Sigma rules and baselines").
+    "TINHSO_SOC_RULE_DIRS": [],
+    "TINHSO_SOC_SIGMA_ENABLED": True,
+    "TINHSO_SOC_INTERNAL_NETWORKS": [
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "127.0.0.0/8",
+        "::1/128",
+        "fc00::/7",
+    ],
+    "TINHSO_SOC_BASELINE_ENABLED": True,
+    "TINHSO_SOC_BASELINE_ALPHA": 0.1,
+    "TINHSO_SOC_BASELINE_K": 4.0,
+    "TINHSO_SOC_BASELINE_MIN_COUNT_ENDPOINT": 120,
+    "TINHSO_SOC_BASELINE_MIN_COUNT_SOURCE": 60,
+    "TINHSO_SOC_BASELINE_WARMUP_MINUTES": 30,
+    "TINHSO_SOC_BASELINE_MAX_KEYS": 20_000,
+    "TINHSO_SOC_BASELINE_SAVE_SECONDS": 300,
+    # Log sources (docs/soc.md, "Sources"): listeners, file tails, HTTP ingest.
+    "TINHSO_SOC_INGEST_TOKENS": [],  # name:sha256-hex entries
+    "TINHSO_SOC_INGEST_MAX_BYTES": 1024 * 1024,
+    "TINHSO_SOC_INGEST_MAX_LINES": 10_000,
+    "TINHSO_SOC_INGEST_MAX_SKEW_SECONDS": 3600,
+    "TINHSO_SOC_LISTEN_QUEUE_SIZE": 50_000,
+    "TINHSO_SOC_LISTEN_MAX_FRAME": 16 * 1024,
+    "TINHSO_SOC_LISTEN_MAX_CONNECTIONS": 256,
+    "TINHSO_SOC_LISTEN_IDLE_SECONDS": 300,
+    "TINHSO_SOC_LISTEN_STATS_SECONDS": 60,
+    "TINHSO_SOC_LISTEN_STATE_FILE": "",  # default: <TINHSO_VAR_DIR>/soc/tail-state.json
 }
 
 
@@ -50,27 +99,22 @@ def _in(ip: str, setting: str) -> bool:
         addr = ipaddress.ip_address(ip)
     except ValueError:
         return False
-    return any(addr in net for net in nets)
+    return any(addr in network for network in nets)
 
 
 def allowlisted(ip: str) -> bool:
     """True when the address is in TINHSO_SOC_ALLOWLIST (addresses or CIDR ranges) or is a
     trusted proxy (banning the proxy would ban everyone behind it)."""
-    return _in(ip, "TINHSO_SOC_ALLOWLIST") or _in(ip, "TINHSO_SOC_TRUSTED_PROXIES")
+    return _in(ip, "TINHSO_SOC_ALLOWLIST") or net.is_trusted_proxy(ip)
 
 
 def client_ip(request) -> str:
-    """The client's address: REMOTE_ADDR, or, when that is a trusted proxy, the right-most
-    X-Forwarded-For entry that is not a trusted proxy."""
-    remote = request.META.get("REMOTE_ADDR", "") or ""
-    if not _in(remote, "TINHSO_SOC_TRUSTED_PROXIES"):
-        return remote
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    for hop in reversed([h.strip() for h in forwarded.split(",")[:32] if h.strip()]):
-        try:
-            hop = str(ipaddress.ip_address(hop))
-        except ValueError:
-            return remote
-        if not _in(hop, "TINHSO_SOC_TRUSTED_PROXIES"):
-            return hop
-    return remote
+    """The client's address: one computation for the platform (tinhso.core.net.client_ip),
+    already on the request when the core middleware ran."""
+    ip = getattr(request, "client_ip", None)
+    return ip if ip is not None else net.client_ip(request)
+
+
+def uninspected(path: str) -> bool:
+    """Paths (prefixes) whose requests are neither inspected nor fed to the engine."""
+    return any(path.startswith(prefix) for prefix in get("TINHSO_SOC_UNINSPECTED_PATHS"))
