@@ -54,6 +54,7 @@ from tinhso.investment.models import (
     TotalInvestmentVersion,
 )
 from tinhso.investment.rules import MAX_AMOUNT, default_deadline, project_group
+from tinhso.investment.summaries import refresh_plan_lines
 
 # --- checks -------------------------------------------------------------------
 
@@ -670,6 +671,7 @@ def disbursement_record(
             note=(note or "")[:500],
             reported_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
+        refresh_plan_lines([line.pk])
         _bump(project, reported=True)
         audit_record(
             actor=actor,
@@ -710,6 +712,7 @@ def disbursement_confirm(
         if not confirmed and reason:
             row.note = f"{row.note} | {reason}"[:500] if row.note else reason[:500]
         row.save(update_fields=["status", "confirmed_by", "confirmed_at", "note"])
+        refresh_plan_lines([row.plan_line_id])
         _bump(project)
         audit_record(
             actor=actor,

@@ -17,6 +17,7 @@ from .projects import (
     TotalInvestmentVersion,
     project_scope_q,
 )
+from .summaries import DisbursementMonth
 
 __all__ = [
     "JAN_NEXT",
@@ -26,6 +27,7 @@ __all__ = [
     "Contract",
     "ContractModification",
     "Disbursement",
+    "DisbursementMonth",
     "Obstacle",
     "PlanLine",
     "ProgressSnapshot",

@@ -73,6 +73,8 @@ class Disbursement(ProjectScoped):
             models.Index(fields=["project", "date"], name="inv_disb_project_date_idx"),
             models.Index(fields=["plan_line", "status"], name="inv_disb_line_idx"),
             models.Index(fields=["date"], name="inv_disb_date_idx"),
+            # the measures' partial month and the summary's refresh, per line
+            models.Index(fields=["plan_line", "date"], name="inv_disb_line_date_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,140 @@
+"""The monthly disbursement summary stays equal to a recomputation from the disbursements."""
+
+import datetime as dt
+import random
+
+import pytest
+from django.core.management import call_command
+
+from tinhso.investment import services, summaries
+from tinhso.investment.choices import DisbursementKind, DisbursementStatus
+from tinhso.investment.models import Disbursement, DisbursementMonth
+from tinhso.investment.tests.factories import BN, make_disbursement, make_line, make_project
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+
+
+def assert_exact():
+    assert summaries.stored() == summaries.recomputed()
+
+
+def test_record_confirm_reject_and_recovery_keep_the_summary(world):
+    project = make_project(world, code="S1")
+    line = make_line(world, project, 10 * BN)
+    first = make_disbursement(world, line, 3 * BN, D(2025, 3, 10))
+    make_disbursement(world, line, BN, D(2025, 3, 20))
+    assert summaries.stored() == {(line.pk, project.pk, D(2025, 3, 1), False): (4 * BN, 2)}
+    services.disbursement_confirm(actor=world.leader, disbursement_id=first.pk)
+    assert summaries.stored() == {
+        (line.pk, project.pk, D(2025, 3, 1), False): (BN, 1),
+        (line.pk, project.pk, D(2025, 3, 1), True): (3 * BN, 1),
+    }
+    third = make_disbursement(world, line, 2 * BN, D(2025, 4, 1))
+    services.disbursement_confirm(actor=world.leader, disbursement_id=third.pk, confirmed=False)
+    make_disbursement(world, line, BN // 2, D(2025, 4, 2), kind=DisbursementKind.RECOVERY)
+    assert summaries.stored() == {
+        (line.pk, project.pk, D(2025, 3, 1), False): (BN, 1),
+        (line.pk, project.pk, D(2025, 3, 1), True): (3 * BN, 1),
+        (line.pk, project.pk, D(2025, 4, 1), False): (-BN // 2, 1),
+    }
+    assert_exact()
+
+
+def test_a_refused_record_leaves_the_summary_unchanged(world):
+    project = make_project(world, code="S2")
+    line = make_line(world, project, 2 * BN)
+    make_disbursement(world, line, BN, D(2025, 5, 5))
+    before = summaries.stored()
+    with pytest.raises(Exception):  # noqa: B017 (above the plan line: AbovePlan)
+        make_disbursement(world, line, 5 * BN, D(2025, 5, 6))
+    assert summaries.stored() == before
+
+
+def test_a_deleted_disbursement_leaves_its_line_exact(world):
+    project = make_project(world, code="S3")
+    line = make_line(world, project, 10 * BN)
+    row = make_disbursement(world, line, 2 * BN, D(2025, 6, 1))
+    make_disbursement(world, line, BN, D(2025, 6, 2))
+    row.delete()
+    assert summaries.stored() == {(line.pk, project.pk, D(2025, 6, 1), False): (BN, 1)}
+    Disbursement.objects.filter(plan_line=line).delete()
+    assert summaries.stored() == {}
+
+
+def test_refresh_recomputes_rows_written_behind_its_back(world):
+    project = make_project(world, code="S4")
+    line = make_line(world, project, 10 * BN)
+    other = make_line(world, project, 10 * BN)
+    make_disbursement(world, line, BN, D(2025, 2, 1))
+    Disbursement.objects.create(
+        plan_line=line,
+        project=project,
+        date=D(2025, 2, 3),
+        amount=2 * BN,
+        status=DisbursementStatus.TREASURY_CONFIRMED,
+    )
+    Disbursement.objects.create(plan_line=other, project=project, date=D(2025, 7, 3), amount=BN)
+    assert summaries.stored() != summaries.recomputed()
+    summaries.refresh_plan_lines([line.pk])
+    assert summaries.stored([line.pk]) == summaries.recomputed([line.pk])
+    assert summaries.stored([other.pk]) == {}
+    summaries.refresh_plan_lines(iter([other.pk, other.pk, 999_999]))
+    assert_exact()
+    summaries.refresh_plan_lines([])
+    assert_exact()
+
+
+def test_random_mix_of_operations_stays_exact(world):
+    """Seeded record, confirm, reject and recovery operations over three lines."""
+    rng = random.Random(58)
+    project = make_project(world, code="S5")
+    lines = [make_line(world, project, 50 * BN) for _ in range(3)]
+    reported: list[int] = []
+    for step in range(60):
+        action = rng.random()
+        if reported and action < 0.35:
+            pk = reported.pop(rng.randrange(len(reported)))
+            services.disbursement_confirm(
+                actor=world.leader, disbursement_id=pk, confirmed=rng.random() < 0.7
+            )
+        else:
+            line = rng.choice(lines)
+            on = D(2025, 1, 1) + dt.timedelta(days=rng.randint(0, 395))
+            disbursed = sum(a for (lid, _p, _m, _c), (a, _n) in summaries.stored([line.pk]).items())
+            if action < 0.5 and disbursed > BN:
+                row = make_disbursement(
+                    world,
+                    line,
+                    rng.randint(1, disbursed // BN) * BN // 2,
+                    on,
+                    kind=DisbursementKind.RECOVERY,
+                )
+            else:
+                row = make_disbursement(world, line, rng.randint(1, 5) * BN // 4, on)
+            reported.append(row.pk)
+        if step % 10 == 0:
+            assert_exact()
+    assert_exact()
+    assert DisbursementMonth.objects.filter(confirmed=True).exists()
+    assert Disbursement.objects.filter(status=DisbursementStatus.REJECTED).exists()
+    assert Disbursement.objects.filter(amount__lt=0).exists()
+
+
+def test_rebuild_command_is_idempotent_and_prints_counts(world, capsys):
+    project = make_project(world, code="S6")
+    line = make_line(world, project, 10 * BN)
+    make_disbursement(world, line, BN, D(2025, 2, 1))
+    make_disbursement(world, line, BN, D(2025, 3, 1))
+    DisbursementMonth.objects.all().delete()
+    call_command("investment_summary_rebuild")
+    out = capsys.readouterr().out
+    assert_exact()
+    first = summaries.stored()
+    assert len(first) == 2
+    assert "2" in out
+    call_command("investment_summary_rebuild", "--json")
+    out = capsys.readouterr().out
+    assert summaries.stored() == first
+    assert '"written": 2' in out and '"removed": 2' in out and '"disbursements": 2' in out
