@@ -122,6 +122,8 @@ class Engine:
         inspector: Inspector | None = None,
         rules: list[BucketRule] | None = None,
         max_keys: int | None = None,
+        detectors: list | None = None,
+        persist_baseline: bool = False,
     ) -> None:
         self.inspector = inspector or Inspector(
             paranoia=conf.get("TINHSO_SOC_PARANOIA"),
@@ -131,6 +133,13 @@ class Engine:
             rules
             if rules is not None
             else default_rules(max_keys or conf.get("TINHSO_SOC_MAX_KEYS"))
+        )
+        self.detectors = (
+            detectors
+            if detectors is not None
+            else default_detectors(
+                max_keys=max_keys or conf.get("TINHSO_SOC_MAX_KEYS"), persist=persist_baseline
+            )
         )
         self.on_fire = on_fire or persist_fire
         self.counts: Counter = Counter()
@@ -157,11 +166,74 @@ class Engine:
                 except Exception:
                     self.counts["fire_errors"] += 1
                     log.exception("soc: storing what rule %s found failed", rule.name)
+        for detector in self.detectors:
+            try:
+                found = detector.process(event, now)
+            except Exception:
+                self.counts[f"detector_errors:{detector.name}"] += 1
+                log.exception("soc: detector %s failed on an event", detector.name)
+                continue
+            for rule, evidence in found:
+                self._fire(rule, event, evidence)
+                fired.append((rule, evidence))
         return fired
+
+    def _fire(self, rule, event: Event, evidence: list) -> None:
+        self.counts[f"fired:{rule.name}"] += 1
+        try:
+            self.on_fire(rule, event, evidence)
+        except Exception:
+            self.counts["fire_errors"] += 1
+            log.exception("soc: storing what rule %s found failed", rule.name)
+
+    def flush(self, now: float | None = None) -> list:
+        """Let the detectors judge what closed by ``now`` (correlation windows judged at
+        their end); call at the end of a replay or now and then."""
+        now = time.monotonic() if now is None else now
+        fired = []
+        for detector in self.detectors:
+            flush = getattr(detector, "flush", None)
+            if flush is None:
+                continue
+            for rule, evidence in flush(now):
+                last = evidence[-1] if evidence else {}
+                event = Event(
+                    source_ip=last.get("source_ip", ""),
+                    user=last.get("user", ""),
+                    url=last.get("url", ""),
+                    source=last.get("source", ""),
+                )
+                self._fire(rule, event, evidence)
+                fired.append((rule, evidence))
+        return fired
+
+    def rule_names(self) -> list[str]:
+        """Every rule that can fire: bucket rules, then each detector's."""
+        names = [r.name for r in self.rules]
+        for detector in self.detectors:
+            names.extend(detector.rule_names)
+        return names
 
     @property
     def evictions(self) -> int:
-        return sum(r.evictions for r in self.rules)
+        return sum(r.evictions for r in self.rules) + sum(
+            getattr(d, "evictions", 0) for d in self.detectors
+        )
+
+
+def default_detectors(*, max_keys: int = 100_000, persist: bool = False) -> list:
+    """Sigma rules (shipped and TINHSO_SOC_RULE_DIRS) and the volume baselines, as the
+    settings enable them; ``persist``: the baseline is loaded from and saved to the var dir."""
+    detectors: list = []
+    if conf.get("TINHSO_SOC_SIGMA_ENABLED"):
+        from tinhso.soc.sigma.detector import SigmaDetector
+
+        detectors.append(SigmaDetector(max_keys=max_keys))
+    if conf.get("TINHSO_SOC_BASELINE_ENABLED"):
+        from tinhso.soc.baseline import BaselineDetector
+
+        detectors.append(BaselineDetector.from_settings(persist=persist))
+    return detectors
 
 
 def persist_fire(rule: BucketRule, event: Event, evidence: list) -> None:
@@ -208,7 +280,7 @@ class EventQueue:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = Engine()
+            self._engine = Engine(persist_baseline=True)
         return self._engine
 
     def reset(self) -> None:
