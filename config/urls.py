@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("tinhso.soc.urls_public")),  # challenge page, firewall export
     path("thu-tuc-hanh-chinh/", include("tinhso.procedures.urls")),
     # Before the core: /quan-tri/ho-so/ is the dossiers' desk, not a core placeholder.
     path("", include("tinhso.payments.urls")),

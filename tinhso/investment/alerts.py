@@ -33,7 +33,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -44,19 +44,18 @@ from tinhso.core.notifications import notify
 from tinhso.investment.choices import (
     AlertKind,
     AlertSeverity,
-    DisbursementStatus,
     ProjectPhase,
 )
 from tinhso.investment.models import (
     Alert,
     Contract,
     ContractModification,
-    Disbursement,
     ProgressSnapshot,
     Project,
 )
 from tinhso.investment.selectors.measures import (
     curve_month,
+    disbursed_by_project,
     project_figures,
     rate,
     target_curve,
@@ -239,13 +238,7 @@ def _latest_physical():
 
 
 def _gap_findings(today: dt.date, limits: Thresholds) -> list[Finding]:
-    disbursed = dict(
-        Disbursement.objects.exclude(status=DisbursementStatus.REJECTED)
-        .filter(date__lte=today)
-        .values("project_id")
-        .annotate(total=Sum("amount"))
-        .values_list("project_id", "total")
-    )
+    disbursed = disbursed_by_project(until=today)
     rows = (
         Project.objects.filter(phase__in=ACTIVE_PHASES, total_investment__gt=0)
         .annotate(physical=_latest_physical())

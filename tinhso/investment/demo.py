@@ -26,7 +26,9 @@ The board ``agencies.CIVIL_BOARD_CODE`` (the city's construction board, the
 ``chudautu`` account's) runs 66 projects worth 3,800 bn đồng in total.
 
 Rows go in with ``bulk_create`` (COPY on PostgreSQL for the bulk seeder), not
-through the services: one audit event records the whole load. Idempotent: the
+through the services: one audit event records the whole load; the monthly
+disbursement summary of the new plan lines is computed once after the
+disbursements (``summaries.refresh_plan_lines``). Idempotent: the
 demo does nothing when its first project exists. ``projects_bulk_seed`` (``tinhso
 seed_investment``) makes any number of projects and disbursement rows under codes
 of its own, for benchmarks.
@@ -78,6 +80,7 @@ from tinhso.investment.models import (
     TotalInvestmentVersion,
 )
 from tinhso.investment.rules import DEFAULT_CURVE, project_group
+from tinhso.investment.summaries import refresh_plan_lines
 
 BN = 1_000_000_000
 MILLION = 1_000_000
@@ -1487,6 +1490,8 @@ def _generate(
             DISBURSEMENT_COLUMNS,
             _disbursement_values(rows[start : start + 20_000], writer),
         )
+    # The monthly summary the measures read (tinhso/investment/summaries.py).
+    refresh_plan_lines([line.pk for line in lines])
     writer.write(ProgressSnapshot, snapshots)
     writer.write(BidPackage, packages)
     writer.write(Contract, contracts)

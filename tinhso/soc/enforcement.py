@@ -25,6 +25,20 @@ class Active:
     kind: str
     expires: float  # epoch seconds
     rule: str
+    id: int = 0  # the decision's id (a challenge pass is bound to it)
+
+
+_STRENGTH = {"ban": 3, "rate_limit": 2, "challenge": 1}
+
+
+def stronger(current: Active | None, new: Active) -> Active:
+    """Of two active decisions on the same key, the one enforced: a ban over a rate-limit over
+    a challenge, then the later expiry (a new challenge never lifts a running ban)."""
+    if current is None or current.expires <= time.time():
+        return new
+    key_new = (_STRENGTH.get(new.kind, 0), new.expires)
+    key_cur = (_STRENGTH.get(current.kind, 0), current.expires)
+    return new if key_new > key_cur else current
 
 
 class DecisionCache:
@@ -43,38 +57,38 @@ class DecisionCache:
         self._checked = 0.0
 
     def add(self, decision) -> None:
-        entry = Active(decision.kind, decision.expires_at.timestamp(), decision.rule)
+        entry = Active(decision.kind, decision.expires_at.timestamp(), decision.rule, decision.pk)
         with self._lock:
             self._put(decision.scope, decision.value, entry)
 
     def _put(self, scope: str, value: str, entry: Active) -> None:
         if scope == "ip":
-            self.ips[value] = entry
+            self.ips[value] = stronger(self.ips.get(value), entry)
         elif scope == "range":
             with contextlib.suppress(ValueError):
                 self.ranges.append((ipaddress.ip_network(value, strict=False), entry))
         elif scope == "user":
-            self.users[value] = entry
+            self.users[value] = stronger(self.users.get(value), entry)
 
     def reload(self) -> None:
         from tinhso.soc.models import Decision
 
         now = timezone.now()
         rows = Decision.objects.filter(revoked_at__isnull=True, expires_at__gt=now).values_list(
-            "scope", "value", "kind", "expires_at", "rule"
+            "scope", "value", "kind", "expires_at", "rule", "id"
         )
         ips, ranges, users = {}, [], {}
-        for scope, value, kind, expires, rule in rows:
-            entry = Active(kind, expires.timestamp(), rule)
+        for scope, value, kind, expires, rule, pk in rows:
+            entry = Active(kind, expires.timestamp(), rule, pk)
             if scope == "ip":
-                ips[value] = entry
+                ips[value] = stronger(ips.get(value), entry)
             elif scope == "range":
                 try:
                     ranges.append((ipaddress.ip_network(value, strict=False), entry))
                 except ValueError:
                     continue
             else:
-                users[value] = entry
+                users[value] = stronger(users.get(value), entry)
         with self._lock:
             self.ips, self.ranges, self.users = ips, ranges, users
         self._loaded = time.monotonic()

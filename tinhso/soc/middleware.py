@@ -3,6 +3,9 @@
 The common case (no decision against the address) costs a dict lookup and no database
 query. Requests that score as attacks (request inspection) are refused on the spot when
 TINHSO_SOC_BLOCK_ATTACKS is on. Allowlisted addresses are neither checked nor watched.
+A challenge decision serves the challenge page (challenge.py) unless the request carries
+a valid pass. Paths in TINHSO_SOC_UNINSPECTED_PATHS (the log ingest, whose bodies carry
+attacks as data) are enforced but neither inspected nor fed to the engine.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tinhso.core.exceptions import TinhsoError
 from tinhso.core.responses import error_response
-from tinhso.soc import conf
+from tinhso.soc import challenge, conf
 from tinhso.soc.enforcement import DECISIONS
 from tinhso.soc.engine import EVENTS
 from tinhso.soc.schema import Event
@@ -64,8 +67,15 @@ class SocMiddleware:
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
                 active = DECISIONS.lookup_user(user.get_username())
-        if active is not None and active.kind != "challenge":
-            return _refusal(request, active)
+        if active is not None:
+            if active.kind != "challenge":
+                return _refusal(request, active)
+            if not challenge.is_exempt(request.path) and not challenge.has_pass(
+                request, ip=ip, decision_id=active.id
+            ):
+                return challenge.challenge_response(request, ip=ip, active=active)
+        if conf.uninspected(request.path):
+            return self.get_response(request)
         event = Event(
             time=datetime.now(UTC),
             source_ip=ip,

@@ -1,11 +1,12 @@
 """The disbursement measures (docs/investment.md, "Measures", with their legal basis).
 
-Everything is computed from two reads of the rows in the user's scope, never
+Everything is computed from a few reads of the rows in the user's scope, never
 one query per project (``book``): the year's plan lines (a few thousand rows),
-then their disbursement in one grouped scan (per line, month and whether it is
-dated up to ``as_of``). Per project, source, owner, unit and tier, the
-carried-over capital and the S-curve are summed from these in memory, with the
-projects' attributes read once more.
+then their disbursement from the monthly summary (``DisbursementMonth``, one
+grouped read for whole months) and, when the day asked falls inside a month,
+that month's disbursements up to the day. Per project, source, owner, unit and
+tier, the carried-over capital and the S-curve are summed from these in memory,
+with the projects' attributes read once more.
 
 Counted: annual plan lines of the year except carried-over ones (reported
 apart), and disbursements that are not rejected (reported or confirmed;
@@ -19,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, F, IntegerField, Sum, Value, When
+from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
 
 from tinhso.investment.choices import (
     AssignedBy,
@@ -28,7 +29,14 @@ from tinhso.investment.choices import (
     PlanKind,
     PlanLineKind,
 )
-from tinhso.investment.models import JAN_NEXT, Disbursement, PlanLine, Project, TargetCurve
+from tinhso.investment.models import (
+    JAN_NEXT,
+    Disbursement,
+    DisbursementMonth,
+    PlanLine,
+    Project,
+    TargetCurve,
+)
 from tinhso.investment.rules import DEFAULT_CURVE, allocation_overrun_years, default_deadline
 
 HUNDRED = Decimal(100)
@@ -112,46 +120,6 @@ class Narrow:
 NO_NARROW = Narrow()
 
 
-def _lines(user, year: int, *, carried_over: bool = False, narrow: Narrow = NO_NARROW):
-    queryset = narrow.lines(scoped(PlanLine, user).filter(year=year, plan__kind=PlanKind.ANNUAL))
-    if carried_over:
-        return queryset.filter(kind=PlanLineKind.CARRIED_OVER)
-    return queryset.exclude(kind=PlanLineKind.CARRIED_OVER)
-
-
-def _disbursed(
-    user,
-    year: int,
-    as_of: dt.date,
-    *,
-    carried_over: bool = False,
-    confirmed_only: bool = False,
-    narrow: Narrow = NO_NARROW,
-):
-    queryset = narrow.lines(
-        scoped(Disbursement, user).filter(
-            plan_line__year=year, plan_line__plan__kind=PlanKind.ANNUAL, date__lte=as_of
-        ),
-        "plan_line__",
-    )
-    if confirmed_only:
-        queryset = queryset.filter(status=DisbursementStatus.TREASURY_CONFIRMED)
-    else:
-        queryset = queryset.exclude(status=DisbursementStatus.REJECTED)
-    if carried_over:
-        return queryset.filter(plan_line__kind=PlanLineKind.CARRIED_OVER)
-    return queryset.exclude(plan_line__kind=PlanLineKind.CARRIED_OVER)
-
-
-PM_AMOUNT = Sum(
-    Case(
-        When(assigned_by=AssignedBy.PRIME_MINISTER, then=F("amount")),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-)
-
-
 @dataclass
 class Figures:
     """Plans and disbursement of one group of projects (or of the whole scope)."""
@@ -194,9 +162,9 @@ class Figures:
 
 @dataclass
 class Book:
-    """The year's plan lines in scope and their disbursement, read in two queries.
+    """The year's plan lines in scope and their disbursement, read in two or three queries.
 
-    ``lines`` maps a line id to its project, source, assigner, kind and amount;
+    ``lines`` maps a line id to its project, source, assigner, kind, amount and deadline;
     ``upto`` the amount disbursed on it up to ``as_of``; ``cumulative`` the
     amount disbursed on it by the end of each month of the year and by 31
     January of the next (13 values). Every other figure is summed from these in
@@ -219,14 +187,18 @@ def month_ends(year: int) -> list[dt.date]:
     return [_month_end(year, month) for month in range(1, 13)] + [default_deadline(year)]
 
 
-def _sum_until(day: dt.date) -> Sum:
+def _sum_if(condition: Q) -> Sum:
     return Sum(
         Case(
-            When(date__lte=day, then=F("amount")),
+            When(condition, then=F("amount")),
             default=Value(0),
             output_field=IntegerField(),
         )
     )
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
 
 
 def book(
@@ -238,11 +210,15 @@ def book(
     narrow: Narrow = NO_NARROW,
     project=None,
 ) -> Book:
-    """Read the plan lines of ``year`` in scope, then their disbursement in one grouped scan.
+    """Read the plan lines of ``year`` in scope, then their disbursement from the monthly summary.
 
-    The scan groups by plan line only and sums with date conditions (up to
-    ``as_of``, up to each month's end): comparing dates is cheaper than
-    extracting months from half a million rows.
+    Whole months come from ``DisbursementMonth`` (one row per line, month and
+    treasury confirmation, kept exact by the write paths: ``summaries.py``), in
+    one grouped read with conditional sums (up to ``as_of``'s month, up to each
+    month of the curve). When ``as_of`` is not the last day of its month, the
+    days of that month up to ``as_of`` are read from the disbursements
+    themselves (one grouped read over at most a month of rows, by the date
+    index).
     """
     lines_qs = narrow.lines(scoped(PlanLine, user).filter(year=year, plan__kind=PlanKind.ANNUAL))
     if project is not None:
@@ -250,28 +226,64 @@ def book(
     lines = {
         row["id"]: row
         for row in lines_qs.values(
-            "id", "project_id", "source", "assigned_by", "kind", "amount"
+            "id", "project_id", "source", "assigned_by", "kind", "amount", "deadline"
         ).order_by()
     }
     upto: dict[int, int] = {}
     cumulative: dict[int, list[int]] = {}
     if not lines:
         return Book(lines, upto, cumulative)
+    line_ids = lines_qs.values("id")
     ends = month_ends(year)
-    disbursed = Disbursement.objects.filter(
-        plan_line_id__in=lines_qs.values("id"), date__lte=max(as_of, ends[-1])
-    )
+    # The months wholly up to as_of: to its month's end when as_of is that day.
+    whole_to = as_of + dt.timedelta(days=1)
+    partial = whole_to.day != 1
+    whole_before = month_start(as_of) if partial else whole_to
+    months = DisbursementMonth.objects.filter(plan_line_id__in=line_ids)
     if confirmed_only:
-        disbursed = disbursed.filter(status=DisbursementStatus.TREASURY_CONFIRMED)
-    else:
-        disbursed = disbursed.exclude(status=DisbursementStatus.REJECTED)
-    sums = {"upto": _sum_until(as_of)}
-    sums.update({f"c{index}": _sum_until(day) for index, day in enumerate(ends)})
-    for row in disbursed.values("plan_line_id").annotate(**sums).order_by():
+        months = months.filter(confirmed=True)
+    sums = {"upto": _sum_if(Q(month__lt=whole_before))}
+    sums.update({f"c{index}": _sum_if(Q(month__lte=day)) for index, day in enumerate(ends)})
+    for row in months.values("plan_line_id").annotate(**sums).order_by():
         line_id = row["plan_line_id"]
         upto[line_id] = int(row["upto"] or 0)
         cumulative[line_id] = [int(row[f"c{index}"] or 0) for index in range(JAN_NEXT)]
+    if partial:
+        days = Disbursement.objects.filter(
+            plan_line_id__in=line_ids, date__gte=month_start(as_of), date__lte=as_of
+        )
+        if confirmed_only:
+            days = days.filter(status=DisbursementStatus.TREASURY_CONFIRMED)
+        else:
+            days = days.exclude(status=DisbursementStatus.REJECTED)
+        for row in days.values("plan_line_id").annotate(total=Sum("amount")).order_by():
+            line_id = row["plan_line_id"]
+            upto[line_id] = upto.get(line_id, 0) + int(row["total"] or 0)
     return Book(lines, upto, cumulative)
+
+
+def disbursed_by_project(*, until: dt.date) -> dict[int, int]:
+    """Everything disbursed per project id (every plan line, not rejected) up to ``until``.
+
+    For the system's jobs (no scope): whole months from the summary, the days of
+    ``until``'s month from the disbursements when it is not the month's last.
+    """
+    whole_to = until + dt.timedelta(days=1)
+    partial = whole_to.day != 1
+    totals: dict[int, int] = {}
+    months = DisbursementMonth.objects.filter(month__lt=month_start(until) if partial else whole_to)
+    rows = list(months.values("project_id").annotate(total=Sum("amount")).order_by())
+    if partial:
+        rows += list(
+            Disbursement.objects.filter(date__gte=month_start(until), date__lte=until)
+            .exclude(status=DisbursementStatus.REJECTED)
+            .values("project_id")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+    for row in rows:
+        totals[row["project_id"]] = totals.get(row["project_id"], 0) + int(row["total"] or 0)
+    return totals
 
 
 def _line_figures(figures: Figures, line_id: int, line: dict, books: Book) -> None:
@@ -528,24 +540,15 @@ def _month_end(year: int, month: int) -> dt.date:
 def project_measures(user, project: Project, *, year: int, as_of: dt.date) -> dict:
     """One project's figures: both rates, target and gap, deadline, allocation overrun."""
     as_of = min(as_of, default_deadline(year))
-    lines = _lines(user, year).filter(project=project)
-    plan = lines.aggregate(plan=Sum("amount"), plan_pm=PM_AMOUNT)
-    disbursed = (
-        _disbursed(user, year, as_of)
-        .filter(project=project)
-        .aggregate(total=Sum("amount"))["total"]
-        or 0
-    )
-    fig = Figures(
-        key=project.pk,
-        label=str(project),
-        plan=int(plan["plan"] or 0),
-        plan_pm=int(plan["plan_pm"] or 0),
-        disbursed=int(disbursed),
-    )
+    books = book(user, year=year, as_of=as_of, project=project)
+    fig = Figures(key=project.pk, label=str(project))
+    deadlines = []
+    for line_id, line in books.own():
+        _line_figures(fig, line_id, line, books)
+        if line["deadline"]:
+            deadlines.append(line["deadline"])
     curve = target_curve(year, unit=None, project=project)
     target = target_on(curve, year, as_of)
-    deadlines = [d for d in lines.values_list("deadline", flat=True) if d]
     deadline = max(deadlines) if deadlines else default_deadline(year)
     return {
         **fig.as_dict(),

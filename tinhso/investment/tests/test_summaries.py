@@ -138,3 +138,128 @@ def test_rebuild_command_is_idempotent_and_prints_counts(world, capsys):
     out = capsys.readouterr().out
     assert summaries.stored() == first
     assert '"written": 2' in out and '"removed": 2' in out and '"disbursements": 2' in out
+
+
+# --- the bulk writers ------------------------------------------------------------------
+
+
+@pytest.fixture
+def demo_base():
+    from tinhso.core.demo.seeder import demo_seed
+
+    demo_seed(actor=None, citizens=5)
+
+
+def test_the_demo_fills_the_summary(demo_base):
+    from tinhso.investment.demo import investment_demo_seed
+
+    report = investment_demo_seed(actor=None, today=D(2026, 3, 16), alerts=False)
+    assert report.disbursements > 10_000
+    stored = summaries.stored()
+    assert stored == summaries.recomputed()
+    assert sum(count for _amount, count in stored.values()) == report.disbursements
+
+
+def test_seed_investment_fills_the_summary(demo_base):
+    call_command("seed_investment", "--projects", "30", "--disbursements", "2000")
+    assert Disbursement.objects.count() > 1500
+    assert_exact()
+    # a second run adds lines; the first run's rows are untouched and still exact
+    call_command("seed_investment", "--projects", "10", "--disbursements", "300")
+    assert_exact()
+
+
+# --- the read path ---------------------------------------------------------------------
+
+
+def _random_book(world, rng, projects: int = 3) -> None:
+    for index in range(projects):
+        project = make_project(world, code=f"R{index}")
+        for line in (make_line(world, project, 40 * BN), make_line(world, project, 20 * BN)):
+            for _ in range(rng.randint(2, 6)):
+                on = D(2025, 1, 1) + dt.timedelta(days=rng.randint(0, 395))
+                row = make_disbursement(world, line, rng.randint(1, 8) * BN // 4, on)
+                if rng.random() < 0.5:
+                    services.disbursement_confirm(
+                        actor=world.leader, disbursement_id=row.pk, confirmed=rng.random() < 0.8
+                    )
+
+
+def _brute(as_of: dt.date, *, confirmed_only: bool = False) -> int:
+    rows = Disbursement.objects.filter(date__lte=as_of, plan_line__year=2025)
+    if confirmed_only:
+        rows = rows.filter(status=DisbursementStatus.TREASURY_CONFIRMED)
+    else:
+        rows = rows.exclude(status=DisbursementStatus.REJECTED)
+    return sum(rows.values_list("amount", flat=True))
+
+
+def test_overview_equals_a_sum_of_the_rows_on_any_day(world):
+    from tinhso.investment.selectors import measures
+
+    rng = random.Random(2025)
+    _random_book(world, rng)
+    days = [D(2025, 3, 31), D(2025, 3, 15), D(2025, 1, 1), D(2025, 12, 31), D(2026, 1, 20)]
+    days += [D(2025, 1, 1) + dt.timedelta(days=rng.randint(0, 395)) for _ in range(5)]
+    for day in days:
+        for confirmed_only in (False, True):
+            result = measures.overview(
+                world.leader, year=2025, as_of=day, confirmed_only=confirmed_only
+            )
+            assert result.total.disbursed == _brute(day, confirmed_only=confirmed_only), day
+    curve = measures.overview(world.leader, year=2025, as_of=D(2026, 1, 31)).curve
+    for point in curve:
+        assert point["disbursed"] == _brute(point["date"])
+
+
+def test_project_measures_equal_a_sum_of_the_rows(world):
+    from tinhso.investment.selectors import measures
+
+    _random_book(world, random.Random(7), projects=2)
+    project = Disbursement.objects.first().project
+    for day in (D(2025, 6, 30), D(2025, 6, 17)):
+        figures = measures.project_measures(world.leader, project, year=2025, as_of=day)
+        expected = sum(
+            Disbursement.objects.filter(project=project, date__lte=day)
+            .exclude(status=DisbursementStatus.REJECTED)
+            .values_list("amount", flat=True)
+        )
+        assert figures["disbursed"] == expected
+
+
+def _overview_sql(world, as_of):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tinhso.core.permissions import clear_scope_cache
+    from tinhso.investment.selectors import measures
+
+    clear_scope_cache(world.leader)
+    with CaptureQueriesContext(connection) as captured:
+        measures.overview(world.leader, year=2025, as_of=as_of)
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def test_overview_reads_the_disbursements_only_for_the_month_under_way(world):
+    _random_book(world, random.Random(3), projects=2)
+    table = '"investment_disbursement"'
+    month_end = _overview_sql(world, D(2025, 6, 30))
+    assert not [sql for sql in month_end if table in sql]
+    assert [sql for sql in month_end if '"investment_disbursementmonth"' in sql]
+    mid_month = _overview_sql(world, D(2025, 6, 17))
+    reads = [sql for sql in mid_month if table in sql]
+    assert len(reads) == 1
+    assert "2025-06-01" in reads[0] and "2025-06-17" in reads[0]
+    assert len(mid_month) == len(month_end) + 1
+
+
+def test_overview_query_count_does_not_grow_with_projects(world):
+    rng = random.Random(11)
+    _random_book(world, rng, projects=1)
+    few = len(_overview_sql(world, D(2025, 6, 17)))
+    for index in range(5):
+        project = make_project(world, code=f"M{index}")
+        line = make_line(world, project, 10 * BN)
+        make_disbursement(world, line, BN, D(2025, 6, 10))
+    assert len(_overview_sql(world, D(2025, 6, 17))) == few
+    assert few <= 10
