@@ -8,12 +8,14 @@
   The file is checked by its content (an .xlsx by its zip members, not by its
   name), its size, its uncompressed size and its number of rows; every row is
   checked (project code, plan line, date, amount, kind, formulas) and then
-  recorded through ``services.disbursement_record``, the same rules as the
-  quick form (above the plan, outside the plan year ...), inside one
-  transaction. One bad row and nothing is stored; every error names the sheet,
-  the row and the column, in Vietnamese.
+  recorded by ``bulk.disbursements_record_bulk``: the quick form's rules
+  (``checks``: above the plan, outside the plan year ...) row by row against
+  running totals, a few queries for the whole file, one transaction. One bad
+  row and nothing is stored; every error names the sheet, the row and the
+  column, in Vietnamese.
 - ``report_workbook(user, year=, as_of=)``: the "Biểu tình hình giải ngân vốn
-  đầu tư công" per owner, source and project with subtotals, in millions of
+  đầu tư công" of the province's or city's committee (``report_authority``:
+  the configured province), per owner, source and project with subtotals, in millions of
   đồng, written by openpyxl's write-only mode to a temporary file that the
   caller streams.
 
@@ -23,6 +25,7 @@ docs/investment.md ("Excel") describes the columns and the rules.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import tempfile
 import zipfile
@@ -31,19 +34,17 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
-from tinhso.core.audit import audit_record
 from tinhso.core.exceptions import PayloadTooLarge, TinhsoError, ValidationError
 from tinhso.core.files import FileEmpty, FileTooLarge, FileTypeNotAllowed, sniff
 from tinhso.core.permissions import require
 from tinhso.core.text import fold
+from tinhso.investment import bulk, services
 from tinhso.investment import errors as inv_errors
-from tinhso.investment import services
 from tinhso.investment.choices import (
     DisbursementKind,
     DisbursementStatus,
@@ -661,36 +662,38 @@ def disbursement_upload(
     if not rows and not errors:
         raise UploadNoRows()
     good = _check_rows(actor, rows, errors)
-    total = 0
-    projects: set[int] = set()
-    with transaction.atomic():
-        for row, values in good:
-            if errors.truncated:
-                break
-            try:
-                record = services.disbursement_record(actor=actor, today=today, **values)
-            except TinhsoError as error:
-                errors.add(row.number, _ERROR_COLUMN.get(error.code, ""), _refusal_message(error))
-                continue
-            total += record.amount
-            projects.add(record.project_id)
+    values = [row_values for _row, row_values in good]
+    digest = hashlib.sha256(data).hexdigest()
+    result = None
+    try:
         if errors:
-            # Leaving the block by an exception rolls every row back.
-            raise UploadInvalid(
-                details={
-                    "errors": sorted(errors.items, key=lambda e: e["row"]),
-                    "rows": len(rows),
-                    "truncated": errors.truncated,
-                }
+            # Bad cells already: check the other rows too (every problem in one
+            # report), write nothing.
+            bulk.disbursements_check(actor=actor, rows=values, today=today)
+        else:
+            result = bulk.disbursements_record_bulk(
+                actor=actor,
+                rows=values,
+                today=today,
+                audit_action="investment.disbursement_upload",
+                audit_repr=(name or "")[:200],
+                audit_changes={"file": (name or "")[:200], "sha256": digest},
             )
-        audit_record(
-            actor=actor,
-            action="investment.disbursement_upload",
-            object_type="investment.disbursement",
-            object_repr=(name or "")[:200],
-            changes={"rows": len(good), "amount": total, "projects": len(projects)},
+    except bulk.DisbursementsRefused as refused:
+        for index, error in refused.refusals:
+            row = good[index][0]
+            errors.add(row.number, _ERROR_COLUMN.get(error.code, ""), _refusal_message(error))
+    if errors or result is None:
+        raise UploadInvalid(
+            details={
+                "errors": sorted(errors.items, key=lambda e: e["row"]),
+                "rows": len(rows),
+                "truncated": errors.truncated,
+            }
         )
-    return UploadResult(rows=len(good), amount=total, projects=len(projects))
+    return UploadResult(
+        rows=len(result.disbursements), amount=result.amount, projects=result.projects
+    )
 
 
 # --- the provincial report --------------------------------------------------------------------
@@ -834,6 +837,18 @@ def _percent(part: int, whole: int) -> float | None:
     )
 
 
+def report_authority() -> str:
+    """The issuing authority of the report: the committee of the province or city served.
+
+    The name comes from the platform's configuration (``TINHSO_PROVINCE_CODE``
+    looked up in the unit list, else ``TINHSO_PROVINCE_NAME``), as in the page
+    headers: «ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG», «ỦY BAN NHÂN DÂN TỈNH NINH BÌNH».
+    """
+    from tinhso.core.context_processors import province_name
+
+    return _g("Ủy ban nhân dân %(province)s") % {"province": province_name()}
+
+
 def report_workbook(
     user, *, year: int, as_of: dt.date, unit_name: str = ""
 ) -> tempfile.SpooledTemporaryFile:
@@ -876,7 +891,7 @@ def _report_workbook(user, *, year: int, as_of: dt.date, unit_name: str = ""):
             item.border = border
         return item
 
-    authority = unit_name or _g("ỦY BAN NHÂN DÂN TỈNH")
+    authority = unit_name or report_authority()
     sheet.append(
         [
             cell(authority.upper(), bold, center),

@@ -23,7 +23,7 @@ from django.utils import timezone
 from tinhso.core.audit import audit_record
 from tinhso.core.exceptions import NotFound, PermissionDenied
 from tinhso.core.permissions import require, role_may, scope_unit_ids
-from tinhso.investment import errors
+from tinhso.investment import checks, errors
 from tinhso.investment.choices import (
     AssignedBy,
     CurveScope,
@@ -600,14 +600,10 @@ def disbursement_record(
     the line or above the project's plan for that year and source; a recovery
     beyond what was disbursed.
     """
-    _check_choice(kind, DisbursementKind, "kind")
-    if kind == DisbursementKind.RECOVERY:
-        amount = -abs(check_amount(amount, allow_negative=True))
-    else:
-        amount = check_amount(amount)
-    date = _as_date(date)
-    if date is None:
-        raise errors.DateOutsidePlan()
+    # The rules are shared with the bulk path (tinhso/investment/checks.py).
+    kind = checks.disbursement_kind(kind)
+    amount = checks.signed_amount(kind, amount)
+    date = checks.disbursement_date(date)
     today = today or _today()
     treasury_reference = (treasury_reference or "").strip()[:64]
     require(actor, Disbursement, "add")
@@ -627,26 +623,12 @@ def disbursement_record(
             action="add",
             expected_version=expected_version,
         )
-        if line.year is None:
-            raise errors.PlanLineNotAnnual()
-        deadline = line.deadline or default_deadline(line.year)
-        if date < dt.date(line.year, 1, 1) or date > deadline or date > today:
-            raise errors.DateOutsidePlan(
-                details={
-                    "date": date.isoformat(),
-                    "from": dt.date(line.year, 1, 1).isoformat(),
-                    "to": min(deadline, today).isoformat(),
-                }
-            )
+        checks.check_line_annual(line.year)
+        checks.check_date(date, year=line.year, deadline=line.deadline, today=today)
         counted = Disbursement.objects.exclude(status=DisbursementStatus.REJECTED)
         on_line = _sum(counted.filter(plan_line=line))
-        if on_line + amount > line.amount:
-            raise errors.AbovePlan(
-                details={"plan": line.amount, "disbursed": on_line, "amount": amount}
-            )
-        if on_line + amount < 0:
-            raise errors.InvalidAmount(details={"disbursed": on_line, "amount": amount})
-        carried = line.kind == PlanLineKind.CARRIED_OVER
+        checks.check_line_total(amount=amount, plan=line.amount, disbursed=on_line)
+        carried = checks.carried_over(line.kind)
         siblings = PlanLine.objects.filter(
             project=project, year=line.year, source=line.source, plan__kind=PlanKind.ANNUAL
         )
@@ -657,10 +639,7 @@ def disbursement_record(
         )
         planned = _sum(siblings)
         on_project = _sum(counted.filter(plan_line__in=siblings))
-        if on_project + amount > planned:
-            raise errors.AbovePlan(
-                details={"plan": planned, "disbursed": on_project, "amount": amount}
-            )
+        checks.check_project_total(amount=amount, plan=planned, disbursed=on_project)
         row = Disbursement.objects.create(
             plan_line=line,
             project=project,
