@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("tinhso.ioc.urls")),
     path("", include("tinhso.investment.urls_excel")),
     path("", include("tinhso.investment.urls")),
+    path("", include("tinhso.soc.urls")),
     path("", include("tinhso.core.urls")),
 ]
 

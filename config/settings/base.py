@@ -243,3 +243,13 @@ TINHSO_SOC_LISTEN_QUEUE_SIZE = env_int("TINHSO_SOC_LISTEN_QUEUE_SIZE", 50_000)
 TINHSO_SOC_LISTEN_STATE_FILE = env_str(
     "TINHSO_SOC_LISTEN_STATE_FILE", str(VAR_DIR / "soc" / "tail-state.json")
 )
+
+# Security incidents and their notices (docs/soc.md, "Incidents, notifications and the
+# console"): an alert joins its key's incident seen within the window; a new or more
+# severe incident is mailed to these addresses and POSTed to the webhook, signed with
+# HMAC-SHA256 of the body under the secret (from the environment only).
+TINHSO_SOC_INCIDENT_WINDOW_MINUTES = env_int("TINHSO_SOC_INCIDENT_WINDOW_MINUTES", 60)
+TINHSO_SOC_NOTIFY_EMAILS = env_list("TINHSO_SOC_NOTIFY_EMAILS", [])
+TINHSO_SOC_WEBHOOK_URL = env_str("TINHSO_SOC_WEBHOOK_URL", "")
+TINHSO_SOC_WEBHOOK_SECRET = env_str("TINHSO_SOC_WEBHOOK_SECRET", "")
+TINHSO_SOC_NOTIFY_MODE = env_str("TINHSO_SOC_NOTIFY_MODE", "thread")

@@ -178,7 +178,13 @@ BACKOFFICE_SECTIONS = {
         gettext_lazy("Nhật ký"),
         gettext_lazy("Nhật ký thao tác của hệ thống, có kiểm tra toàn vẹn."),
     ),
+    "an-ninh": (
+        gettext_lazy("An ninh"),
+        gettext_lazy("Sự cố, cảnh báo và quyết định chặn của hệ thống giám sát an ninh."),
+    ),
 }
+# Sections shown only to some roles (the menu and the dashboard hide them from the others).
+BACKOFFICE_SECTION_ROLES = {"an-ninh": {"it_admin"}}
 
 
 def official_required(view):
@@ -208,6 +214,7 @@ def _backoffice_nav(current: str) -> list[dict]:
     ]
     for item in items:
         item["current"] = item["slug"] == current
+        item["roles"] = BACKOFFICE_SECTION_ROLES.get(item["slug"], ())
     return items
 
 
@@ -242,7 +249,7 @@ def backoffice(request):
             "figures": figures.get(slug, []),
         }
         for item in _backoffice_nav("")
-        if (slug := item["slug"])
+        if (slug := item["slug"]) and (not item["roles"] or user.role in item["roles"])
     ]
     return render(
         request,
