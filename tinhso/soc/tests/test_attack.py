@@ -75,3 +75,39 @@ def test_a_scanner_is_banned_and_injections_are_refused():
         scanner.get("/api/v1/ping", REMOTE_ADDR=injector).json()["error"]["code"] == "soc_blocked"
     )
     _citizen_ok(citizen)
+
+
+def test_the_analyst_sees_the_attack_as_an_incident_with_its_evidence():
+    """After a scripted injection attack, the IT administrator's console shows one
+    incident for the attacker with the requests that made the rule fire."""
+    from django.urls import reverse
+
+    from tinhso.core.choices import Role
+    from tinhso.core.models import User
+    from tinhso.soc.models import Incident
+
+    attacker = Client()
+    ip = "203.0.113.80"
+    payload = "1' union select password from core_user--"
+    for _ in range(3):
+        assert (
+            attacker.get("/thu-tuc-hanh-chinh/", {"q": payload}, REMOTE_ADDR=ip).status_code == 403
+        )
+    incident = Incident.objects.get(key=ip)
+    assert incident.status == "open" and incident.rules == ["web-attack"]
+    assert incident.severity == "high" and incident.alert_count == 1
+
+    admin = User.objects.create_user(
+        username="quantri.attack", password="x-Unused-Pass-123", role=Role.IT_ADMIN
+    )
+    analyst = Client()
+    analyst.force_login(admin)
+    listing = analyst.get(reverse("soc:incidents")).content.decode()
+    assert reverse("soc:incident", args=[incident.pk]) in listing and ip in listing
+    detail = analyst.get(reverse("soc:incident", args=[incident.pk])).content.decode()
+    assert "union+select" in detail or "union%20select" in detail
+    assert "<code>1001</code>" in detail  # the inspection rule that matched
+    assert "Đang hiệu lực" in detail  # the ban the engine took, shown with the incident
+    # Everyone else is still served, the attacker is not.
+    _citizen_ok(Client())
+    assert attacker.get("/", REMOTE_ADDR=ip).status_code == 403
