@@ -20,6 +20,7 @@ counted). Time is the engine's clock (``now``), which is the log's own clock in 
 from __future__ import annotations
 
 import operator
+import re
 from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass
 
@@ -231,9 +232,18 @@ class SigmaDetector:
                 continue
             for field, lit in rule.gate:
                 gated.setdefault(field, {}).setdefault(lit, []).append(rule)
+        # per field: one alternation of its literals as a quick "none of them" test (an
+        # ordinary request usually contains none), then the literals one by one
         for kind, (gated, ungated) in list(self.index.items()):
             self.index[kind] = (
-                {f: list(lits.items()) for f, lits in gated.items()},
+                [
+                    (
+                        f,
+                        re.compile("|".join(re.escape(lit) for lit in lits)).search,
+                        list(lits.items()),
+                    )
+                    for f, lits in gated.items()
+                ],
                 ungated,
             )
 
@@ -253,9 +263,9 @@ class SigmaDetector:
                 continue
             gated, ungated = entry
             out.extend(ungated)
-            for field, literals in gated.items():
+            for field, any_of, literals in gated:
                 value = view.low(field)
-                if not value:
+                if not value or any_of(value) is None:
                     continue
                 for lit, rules in literals:
                     if lit in value:
