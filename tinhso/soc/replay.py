@@ -208,4 +208,4 @@ def replay_log(path: Path, labels_path: Path, *, paranoia: int = 1, threshold: i
 
 
 def _bucket_names(engine: Engine) -> list[str]:
-    return [r.name for r in engine.rules]
+    return engine.rule_names()  # bucket rules, then Sigma rules and baselines

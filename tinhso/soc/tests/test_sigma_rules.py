@@ -4,6 +4,8 @@ they find."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import override_settings
 
@@ -114,7 +116,9 @@ def test_password_spraying_distinct_users(det):
     assert out == [[]] * 14 + [["password-spraying"]]
     # the same pace spread over more than an hour: nothing
     out = [
-        names(det, Event(source_ip="203.0.113.71", outcome="login_failed", user=f"u{i}"), now=i * 300)
+        names(
+            det, Event(source_ip="203.0.113.71", outcome="login_failed", user=f"u{i}"), now=i * 300
+        )
         for i in range(15)
     ]
     assert out == [[]] * 15
@@ -208,3 +212,32 @@ def test_alert_only_rule_takes_no_decision():
 @override_settings(TINHSO_SOC_SIGMA_ENABLED=False)
 def test_sigma_can_be_turned_off():
     assert "web-admin-probe" not in Engine(on_fire=lambda *a: None).rule_names()
+
+
+def test_soc_replay_reports_sigma_rules_per_address(tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    line = (
+        '{ip} - - [22/Nov/2026:10:{m:02d}:{s:02d} +0700] "GET {path} HTTP/1.1" {status} 512 '
+        '"-" "Mozilla/5.0"\n'
+    )
+    lines, labels = [], ["line,label,attack_type"]
+    for i in range(40):  # ordinary citizens
+        lines.append(
+            line.format(ip=f"198.51.100.{i % 8}", m=i // 10, s=i % 60, path="/", status=200)
+        )
+    for i, path in enumerate(["/.env", "/.git/config", "/wp-admin/", "/phpmyadmin/"]):
+        lines.append(line.format(ip=ATTACKER, m=5, s=i, path=path, status=404))
+        labels.append(f"{len(lines)},anom,web-admin-probe-repeated")
+    log, lab = tmp_path / "access.log", tmp_path / "labels.csv"
+    log.write_text("".join(lines))
+    lab.write_text("\n".join(labels) + "\n")
+    out = StringIO()
+    call_command("soc_replay", str(log), "--labels", str(lab), stdout=out)
+    text = out.getvalue()
+    assert re.search(
+        r"web-admin-probe-repeated \(addresses\)\s+precision 1\.000\s+recall 1\.000", text
+    ), text
+    assert re.search(r"overall\s+precision 1\.000", text)
