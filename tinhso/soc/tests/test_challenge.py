@@ -2,9 +2,11 @@
 
 import base64
 import json
+import os
 import re
 from datetime import timedelta
 from html import unescape
+from pathlib import Path
 
 import altcha
 import pytest
@@ -12,6 +14,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils import timezone
 
+from tinhso.core.tests import browser as _browser
 from tinhso.core.text import fold
 from tinhso.soc import challenge
 from tinhso.soc.engine import EVENTS
@@ -281,3 +284,134 @@ def test_uninspected_paths_are_enforced_but_not_inspected(
         decision_create(scope="ip", value=ATTACKER, reason="t", rule="manual")
     banned = client.post("/api/v1/soc/ingest", "{}", "application/json", REMOTE_ADDR=ATTACKER)
     assert banned.status_code == 403 and banned.json()["error"]["code"] == "soc_blocked"
+
+
+# --- in Chromium -----------------------------------------------------------------------------
+
+SHOTS = Path(os.environ.get("TINHSO_SHOTS_DIR", "/tmp/shots/socenforce"))  # noqa: S108
+browser_session = _browser.browser_session
+units_loaded = _browser.units_loaded
+units_subset_dir = _browser.units_subset_dir
+
+
+@pytest.fixture
+def _units_back(django_db_blocker):
+    """The live server's flush removes the units; later tests expect the full list."""
+    yield
+    from django.core.management import call_command
+
+    from tinhso.core.models import AdministrativeUnit
+
+    with django_db_blocker.unblock():
+        if not AdministrativeUnit.objects.exists():
+            call_command("load_units", verbosity=0)
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def challenged_behind_proxy(transactional_db, settings, units_loaded):
+    """A challenge on the address the browser's requests carry through the (loopback) proxy;
+    the real difficulty."""
+    settings.TINHSO_SOC_CHALLENGE_MAX_NUMBER = 100_000
+    now = timezone.now()
+    decision = Decision.objects.create(
+        scope="ip",
+        value=BROWSER_CLIENT,
+        kind="challenge",
+        reason="test",
+        rule="manual",
+        ttl_seconds=900,
+        expires_at=now + timedelta(seconds=900),
+    )
+    from tinhso.soc.enforcement import DECISIONS
+
+    DECISIONS.reload()
+    return decision
+
+
+BROWSER_CLIENT = "203.0.113.90"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_chromium_solves_the_proof_of_work(_units_back, challenged_behind_proxy, browser_session):
+    headers = {"X-Forwarded-For": BROWSER_CLIENT}
+    # Without JavaScript: the question, labelled, answered from the keyboard.
+    context = browser_session.browser.new_context(
+        viewport=_browser.DESKTOP, locale="vi-VN", java_script_enabled=False
+    )
+    browser_session.contexts.append(context)
+    context.set_extra_http_headers(headers)
+    page = context.new_page()
+    response = page.goto(browser_session.url("/tra-cuu-ho-so/"))
+    assert response.status == 403
+    assert page.locator("h1").inner_text() == "Xác minh trình duyệt"
+    assert page.locator("#soc-pow-form").is_hidden()
+    answer = page.get_by_label(re.compile("bằng bao nhiêu"))
+    _shot(page, "challenge-no-js")
+    label = page.locator("label[for=soc-answer]").inner_text()
+    answer.focus()
+    page.keyboard.type(str(_answer(label)))
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert page.url.endswith("/tra-cuu-ho-so/")
+    assert page.locator("#soc-answer").count() == 0
+
+    # With JavaScript: solved and sent by the page's own script, no foreign request. The
+    # form's submit is held once to see the page and read the browser's own solving time.
+    page = browser_session.new_page()
+    page.context.set_extra_http_headers(headers)
+    page.add_init_script(
+        "window.__realSubmit = HTMLFormElement.prototype.submit;"
+        "HTMLFormElement.prototype.submit = function () { window.__held = this; };"
+    )
+    response = page.goto(browser_session.url("/thu-tuc-hanh-chinh/"))
+    assert response.status == 403
+    page.wait_for_function("window.__held !== undefined", timeout=60_000)
+    took = int(page.evaluate("window.__held.dataset.took"))
+    assert page.locator("#soc-pow-status").inner_text() == "Đã xác minh, đang chuyển tiếp…"
+    assert page.locator("#soc-pow-progress").get_attribute("value") == "100"
+    _shot(page, "challenge-solved")
+    print(f"proof-of-work solved in Chromium in {took} ms (max number 100000)")
+    page.evaluate("window.__realSubmit.call(window.__held)")
+    page.wait_for_selector("#soc-pow-form", state="detached", timeout=60_000)
+    assert page.url.endswith("/thu-tuc-hanh-chinh/")
+    assert page.locator("h1").inner_text() == "Thủ tục hành chính"
+    _shot(page, "challenge-passed")
+    cookie = next(c for c in page.context.cookies() if c["name"] == challenge.COOKIE)
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    assert browser_session.foreign_requests() == []
+    # And in English, the page before the script runs.
+    english = browser_session.browser.new_context(
+        viewport=_browser.PHONE, java_script_enabled=False
+    )
+    browser_session.contexts.append(english)
+    english.set_extra_http_headers({"X-Forwarded-For": "203.0.113.91"})
+    english.add_cookies(
+        [{"name": "django_language", "value": "en", "url": browser_session.base_url}]
+    )
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(
+            lambda: Decision.objects.create(
+                scope="ip",
+                value="203.0.113.91",
+                kind="challenge",
+                reason="test",
+                rule="manual",
+                ttl_seconds=900,
+                expires_at=timezone.now() + timedelta(seconds=900),
+            )
+        ).result()
+        pool.submit(
+            lambda: __import__("tinhso.soc.enforcement").soc.enforcement.DECISIONS.reload()
+        ).result()
+    page = english.new_page()
+    page.goto(browser_session.url("/"))
+    assert page.locator("h1").inner_text() == "Browser check"
+    _shot(page, "challenge-en-phone")
