@@ -193,6 +193,10 @@ def _value_matcher(field: str, value) -> Matcher:
         return lambda v: v.raw(field) in (None, "")
     if isinstance(value, SigmaFieldReference):
         other = fields.canonical(value.field)
+        if value.starts_with:
+            return lambda v: (x := v.low(field)) is not None and x.startswith(v.low(other) or "\0")
+        if value.ends_with:
+            return lambda v: (x := v.low(field)) is not None and x.endswith(v.low(other) or "\0")
         return lambda v: v.low(field) is not None and v.low(field) == v.low(other)
     if isinstance(value, SigmaExpansion):
         subs = [_value_matcher(field, x) for x in value.values]

@@ -329,3 +329,24 @@ def test_rule_dirs_setting_adds_an_analysts_rule(tmp_path):
         det = SigmaDetector()
     assert "mine" in det.rule_names and "web-admin-probe" in det.rule_names
     assert [r.name for r, _ in det.process(web("/bi-mat"), now=0)] == ["mine"]
+
+
+@pytest.mark.parametrize(
+    ("detection", "positive", "negative"),
+    [
+        (
+            "sel:\n  cs-host|fieldref: cs-username\ncondition: sel",
+            web("/", host="An", user="an"),
+            web("/", host="binh", user="an"),
+        ),
+        (
+            "sel:\n  cs-uri-query|base64offset|contains: whoami\ncondition: sel",
+            web("/x?c=d2hvYW1p"),  # base64 of "whoami"
+            web("/x?c=whoami"),
+        ),
+    ],
+)
+def test_field_reference_and_encoded_values(tmp_path, detection, positive, negative):
+    det = detector_for(tmp_path, rule_yaml(detection))
+    assert fires(det, positive)
+    assert not fires(det, negative)
