@@ -11,8 +11,9 @@ provincial construction board and its owner account, the city leader) and adds
 (bulk-created: the set-up is not measured). Then it prints:
 
 1. ``disbursement_upload`` of a workbook of ``--rows`` rows (one per line, then
-   round-robin): wall time and rows per second; a second upload of the same
-   size under ``tracemalloc`` for the peak Python memory;
+   round-robin; recorded by ``bulk.disbursements_record_bulk``): wall time,
+   rows per second and the load average; a second upload of the same size
+   under ``tracemalloc`` for the peak Python memory, counting its queries;
 2. ``report_workbook`` for the leader (time, bytes);
 3. ``package_chunks`` written to a file for everything (as ``tinhso
    investment_oc4ids`` does: time, bytes, projects) and for the owner.
@@ -157,6 +158,7 @@ def main() -> None:
 
     django.setup()
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from tinhso.core.models import AdministrativeUnit
     from tinhso.core.services.units import units_load
@@ -177,6 +179,7 @@ def main() -> None:
 
     data = workbook(lines, args.rows, 6)
     before = Disbursement.objects.count()
+    load = os.getloadavg()[0]
     started = time.perf_counter()
     result = excel.disbursement_upload(actor=world.owner, data=data, today=TODAY)
     elapsed = time.perf_counter() - started
@@ -184,17 +187,20 @@ def main() -> None:
     assert stored == result.rows == args.rows, (stored, result.rows)
     print(
         f"upload of {args.rows} rows ({len(data) / 1024:.0f} KiB): {elapsed:.2f} s, "
-        f"{args.rows / elapsed:.0f} rows/s, {stored} disbursements stored"
+        f"{args.rows / elapsed:.0f} rows/s, {stored} disbursements stored "
+        f"(load average {load:.2f} before, {os.getloadavg()[0]:.2f} after)"
     )
     data = workbook(lines, args.rows, 7)
     tracemalloc.start()
     started = time.perf_counter()
-    excel.disbursement_upload(actor=world.owner, data=data, today=TODAY)
+    with CaptureQueriesContext(connection) as queries:
+        excel.disbursement_upload(actor=world.owner, data=data, today=TODAY)
     traced = time.perf_counter() - started
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(
-        f"upload again under tracemalloc: {traced:.2f} s, peak Python memory {peak / 2**20:.1f} MiB"
+        f"upload again under tracemalloc: {traced:.2f} s, peak Python memory "
+        f"{peak / 2**20:.1f} MiB, {len(queries.captured_queries)} queries"
     )
 
     started = time.perf_counter()

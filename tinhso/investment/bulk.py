@@ -44,7 +44,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tinhso.core.audit import audit_record
 from tinhso.core.exceptions import NotFound, TinhsoError, ValidationError
-from tinhso.core.permissions import require
+from tinhso.core.permissions import require, role_may
 from tinhso.investment import checks, errors
 from tinhso.investment.choices import DisbursementKind, DisbursementStatus, PlanKind
 from tinhso.investment.models import Disbursement, PlanLine, Project
@@ -93,10 +93,24 @@ class _Checked:
     lines: dict[int, dict[str, Any]]
 
 
-def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
+def chunks(ids: Iterable[int]) -> Iterable[list[int]]:
     ordered = sorted(set(ids))
     for start in range(0, len(ordered), CHUNK):
         yield ordered[start : start + CHUNK]
+
+
+def lines_by_id(ids: Iterable[int], fields: Sequence[str]) -> dict[int, dict[str, Any]]:
+    """Plan lines by primary key, unscoped: the caller keeps those of projects in scope.
+
+    Filtering the lines by the scope in the same query (a join on the owner)
+    made SQLite walk every project of the owner for every id asked (0.6 s per
+    500 lines for an owner of 1,500 projects); by primary key it is a look-up.
+    """
+    found: dict[int, dict[str, Any]] = {}
+    for chunk in chunks(ids):
+        for line in PlanLine.objects.filter(pk__in=chunk).values(*fields).order_by():
+            found[line["id"]] = line
+    return found
 
 
 def _line_id(value: Any) -> int | None:
@@ -135,35 +149,37 @@ def _check(actor, rows: Sequence[Mapping[str, Any]], today: dt.date) -> _Checked
         except TinhsoError as error:
             refusals.append((index, error))
 
-    # 1. The rows' plan lines, in the actor's scope (another owner's look missing).
+    # 1. The rows' plan lines, by primary key (see ``lines_by_id``).
     line_ids = {pk for pk in (_line_id(v["plan_line_id"]) for _i, v in inputs) if pk is not None}
-    lines: dict[int, dict[str, Any]] = {}
-    for chunk in _chunks(line_ids):
-        for line in (
-            PlanLine.objects.restrict(actor, "view")
-            .filter(pk__in=chunk)
-            .values("id", "project_id", "year", "source", "kind", "amount", "deadline")
-            .order_by()
-        ):
-            lines[line["id"]] = line
+    found = lines_by_id(
+        line_ids, ("id", "project_id", "year", "source", "kind", "amount", "deadline")
+    )
 
-    # 2. Their projects, locked in id order (as services.lock_project locks one).
+    # 2. Their projects in the actor's scope, locked in id order (as
+    # services.lock_project locks one); a line of a project out of scope looks
+    # missing, as PlanLine.restrict makes it in the single path.
     projects: dict[int, Project] = {}
-    for chunk in _chunks(line["project_id"] for line in lines.values()):
+    for chunk in chunks(line["project_id"] for line in found.values()):
         projects.update(
             (project.pk, project)
             for project in Project.objects.restrict(actor, "view")
             .select_for_update()
             .filter(pk__in=chunk)
+            .only("id", "code", "version")
             .order_by("pk")
         )
+    lines = (
+        {pk: line for pk, line in found.items() if line["project_id"] in projects}
+        if role_may(actor, PlanLine, "view")
+        else {}
+    )
 
     # 3. The projects' annual lines: the plan per (project, year, source, carried over).
     years = {line["year"] for line in lines.values() if line["year"] is not None}
     group_of: dict[int, tuple] = {}
     planned: dict[tuple, int] = defaultdict(int)
     if years:
-        for chunk in _chunks(projects):
+        for chunk in chunks(projects):
             for line in (
                 PlanLine.objects.filter(
                     project_id__in=chunk, year__in=sorted(years), plan__kind=PlanKind.ANNUAL
@@ -182,7 +198,7 @@ def _check(actor, rows: Sequence[Mapping[str, Any]], today: dt.date) -> _Checked
 
     # 4. What every line concerned has disbursed (rejected rows count nowhere).
     on_line: dict[int, int] = defaultdict(int)
-    for chunk in _chunks(set(lines) | set(group_of)):
+    for chunk in chunks(set(lines) | set(group_of)):
         for line_id, total in (
             Disbursement.objects.filter(plan_line_id__in=chunk)
             .exclude(status=DisbursementStatus.REJECTED)
@@ -303,7 +319,7 @@ def disbursements_record_bulk(
         ]
         created = Disbursement.objects.bulk_create(objects, batch_size=CHUNK)
         touched = sorted({row.project_id for row in created})
-        for chunk in _chunks(touched):
+        for chunk in chunks(touched):
             Project.objects.filter(pk__in=chunk).update(
                 version=F("version") + 1, updated_at=now, last_reported_at=now
             )

@@ -41,7 +41,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tinhso.core.exceptions import PayloadTooLarge, TinhsoError, ValidationError
 from tinhso.core.files import FileEmpty, FileTooLarge, FileTypeNotAllowed, sniff
-from tinhso.core.permissions import require
+from tinhso.core.permissions import require, role_may
 from tinhso.core.text import fold
 from tinhso.investment import bulk, services
 from tinhso.investment import errors as inv_errors
@@ -485,14 +485,20 @@ def _check_rows(actor, rows: list[_Row], errors: _Errors) -> list[tuple[_Row, di
             if number is not None
         }
     )
-    lines: dict[int, dict] = {}
-    for start in range(0, len(line_ids), 500):
-        for line in (
-            PlanLine.objects.restrict(actor, "view")
-            .filter(pk__in=line_ids[start : start + 500])
-            .values("id", "project_id", "source", "year", "plan__kind")
-        ):
-            lines[line["id"]] = line
+    # By primary key, then kept when their project is in scope (bulk.lines_by_id).
+    found = bulk.lines_by_id(line_ids, ("id", "project_id", "source", "year", "plan__kind"))
+    visible: set[int] = set()
+    for chunk in bulk.chunks(line["project_id"] for line in found.values()):
+        visible.update(
+            Project.objects.restrict(actor, "view")
+            .filter(pk__in=chunk)
+            .values_list("id", flat=True)
+        )
+    lines = (
+        {pk: line for pk, line in found.items() if line["project_id"] in visible}
+        if role_may(actor, PlanLine, "view")
+        else {}
+    )
     kinds = _kind_labels()
     kinds_folded = {fold(label): value for label, value in kinds.items()}
     kinds_folded.update({value: value for value in DisbursementKind.values})
