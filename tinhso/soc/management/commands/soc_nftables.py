@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from tinhso.core.exceptions import TinhsoError
+from tinhso.core.management.base import TinhsoCommand
 from tinhso.soc import nftables
 
 
-class Command(BaseCommand):
+class Command(TinhsoCommand):
     help = (
         "Write the active address and range bans as an nft -f file (sets NAME_v4 and NAME_v6 "
         "with flags interval, timeout); atomic when --output is given, else standard output."
@@ -24,26 +23,24 @@ class Command(BaseCommand):
         parser.add_argument("--table", default=nftables.DEFAULT_TABLE)
 
     def handle(self, *args, **opts):
-        try:
-            text = nftables.render(table=opts["table"], set_name=opts["set_name"])
-        except TinhsoError as exc:
-            raise CommandError(f"{exc.message} ({exc.code})") from None
+        text = nftables.render(table=opts["table"], set_name=opts["set_name"])
         output = opts["output"]
         if not output:
             self.stdout.write(text, ending="")
             return
         path = Path(output)
         if not path.parent.is_dir():
-            raise CommandError(
-                _("Thư mục của tệp đầu ra không tồn tại: %(path)s (soc_bad_output)")
-                % {"path": path.parent}
+            self.fail(
+                _("Thư mục của tệp đầu ra không tồn tại: %(path)s") % {"path": path.parent},
+                code="soc_bad_output",
             )
         try:
             nftables.write_atomic(path, text)
         except OSError as exc:
-            raise CommandError(
-                _("Không ghi được tệp %(path)s: %(reason)s (soc_bad_output)")
-                % {"path": path, "reason": exc.strerror or exc}
-            ) from None
+            self.fail(
+                _("Không ghi được tệp %(path)s: %(reason)s")
+                % {"path": path, "reason": exc.strerror or exc},
+                code="soc_bad_output",
+            )
         if opts["verbosity"] >= 1:
             self.stderr.write(str(path))
