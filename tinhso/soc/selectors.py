@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import unquote_plus
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -171,6 +172,7 @@ class EvidenceRow:
     user: str
     method: str
     url: str
+    url_text: str  # %-decoded, for reading
     status: int | None
     user_agent: str
     outcome: str
@@ -199,6 +201,7 @@ def evidence_rows(alert: Alert) -> list[EvidenceRow]:
                 user=str(item.get("user") or ""),
                 method=str(item.get("method") or ""),
                 url=str(item.get("url") or ""),
+                url_text=unquote_plus(str(item.get("url") or ""), errors="replace"),
                 status=status if isinstance(status, int) and status > 0 else None,
                 user_agent=str(item.get("user_agent") or ""),
                 outcome=str(item.get("outcome") or ""),

@@ -73,6 +73,8 @@ def incidents_page(request):
     filters = {"status": "dang-xu-ly", **filters}
     queryset = selectors.incidents_for(user, **filters)
     page = _page(request, queryset)
+    for incident in page:
+        incident.label = selectors.rule_label(incident.rules[0] if incident.rules else "")
     counts = selectors.incident_counts(user)
     tabs = [
         {
@@ -106,6 +108,7 @@ def _incident_context(request, incident, *, close_form=None, ban_form=None) -> d
         alert.rows = selectors.evidence_rows(alert)
         alert.rule_label = selectors.rule_label(alert.rule)
     decisions = selectors.incident_decisions(user, incident)
+    incident.label = selectors.rule_label(incident.rules[0] if incident.rules else "")
     if ban_form is None:
         ban_form = BanForm(
             initial={

@@ -105,7 +105,7 @@ def test_the_analyst_sees_the_attack_as_an_incident_with_its_evidence():
     listing = analyst.get(reverse("soc:incidents")).content.decode()
     assert reverse("soc:incident", args=[incident.pk]) in listing and ip in listing
     detail = analyst.get(reverse("soc:incident", args=[incident.pk])).content.decode()
-    assert "union+select" in detail or "union%20select" in detail
+    assert "1&#x27; union select password from core_user--" in detail  # decoded, escaped
     assert "<code>1001</code>" in detail  # the inspection rule that matched
     assert "Đang hiệu lực" in detail  # the ban the engine took, shown with the incident
     # Everyone else is still served, the attacker is not.

@@ -134,7 +134,7 @@ def test_detail_shows_evidence_and_decisions(analyst, django_capture_on_commit_c
             scope="ip", value=incident.key, reason="web-attack: x", rule="web-attack", alert=alert
         )
     html = analyst.get(reverse("soc:incident", args=[incident.pk])).content.decode()
-    for text in ("203.0.113.50", "sqlmap/1.8", "403", "union+select", "20/11/2026 08:15:02"):
+    for text in ("203.0.113.50", "sqlmap/1.8", "403", "union select password", "08:15:02"):
         assert text in html, text
     assert "<code>1001</code>" in html  # the matched inspection rule
     assert "Tấn công web lặp lại" in html  # the rule explained
