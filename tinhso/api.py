@@ -257,6 +257,9 @@ def _register_routers() -> None:
     from tinhso.investment.api_excel import router as investment_excel_router
 
     api.add_router("/v1/investment/", investment_excel_router)
+    from tinhso.soc.api import router as soc_router
+
+    api.add_router("/v1/soc/", soc_router)
 
 
 _register_routers()

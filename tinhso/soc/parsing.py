@@ -1,4 +1,5 @@
-"""Parsers for log lines: nginx/apache combined, syslog RFC 3164 and 5424, JSON lines.
+"""Parsers for log lines: nginx/apache combined, syslog RFC 3164 and 5424, JSON lines,
+firewall lines (iptables/nftables kernel LOG lines, bare or inside syslog, and key=value).
 
 Every parser takes ``bytes`` or ``str`` and returns an ``Event`` or ``None``; it never
 raises. ``LineParser`` counts what it skipped (garbage, too long, broken encoding).
@@ -85,6 +86,12 @@ def _from_message(ev: Event, msg: str) -> Event:
     user = _USER_IN_MSG.search(msg)
     if user:
         ev.user = user.group(1)
+    if "SRC=" in msg and "DST=" in msg:
+        fields = firewall_fields(msg)
+        if fields is not None:
+            ev.source_ip = fields.pop("src_ip")
+            ev.extra.update(fields)
+            return ev
     low = msg.lower()
     if "failed password" in low or "authentication failure" in low or "invalid user" in low:
         ev.outcome = "login_failed"
@@ -159,7 +166,115 @@ def parse_json(line: str) -> Event | None:
     return ev
 
 
-PARSERS = {"combined": parse_combined, "syslog": parse_syslog, "json": parse_json}
+# Firewall lines: the kernel's LOG/nftables ``log`` target (``IN=eth0 OUT= SRC=.. DST=..
+# PROTO=TCP SPT=.. DPT=..``, with an optional prefix such as ``[UFW BLOCK]``), bare (as in
+# /var/log/kern.log) or inside syslog, and a generic ``key=value`` form (``action=drop
+# src=.. dst=.. proto=tcp dport=22``). The event's ``extra`` gets ``firewall`` (True),
+# ``dst_ip``, ``dst_port`` (0 when the protocol has none), ``src_port``, ``proto``
+# (lowercase) and ``action`` (drop, reject, accept or log).
+_KV = re.compile(r'([A-Za-z_][\w.-]*)=("[^"]*"|\S*)')
+_FW_ACTION = re.compile(
+    r"\b(block(?:ed)?|drop(?:ped)?|den(?:y|ied)|reject(?:ed)?|allow(?:ed)?|accept(?:ed)?|pass)\b",
+    re.IGNORECASE,
+)
+_FW_ACTIONS = {"block": "drop", "drop": "drop", "den": "drop", "reject": "reject"}
+_FW_KEYS = {
+    "src_ip": ("src", "src_ip", "srcip", "source_ip"),
+    "dst_ip": ("dst", "dst_ip", "dstip", "destination_ip"),
+    "src_port": ("spt", "sport", "src_port", "srcport"),
+    "dst_port": ("dpt", "dport", "dst_port", "dstport"),
+    "proto": ("proto", "protocol"),
+    "action": ("action", "act"),
+    "in_if": ("in",),
+    "out_if": ("out",),
+}
+_FW_PREFIX_3164 = re.compile(
+    r"^(?P<time>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d) (?P<host>\S+) (?P<tag>[^:\s]+): "
+)
+_FW_PREFIX_ISO = re.compile(r"^(?P<time>\d{4}-\d\d-\d\dT\S+) (?P<host>\S+) (?P<tag>[^:\s]+): ")
+
+
+def _fw_action(word: str) -> str:
+    word = word.lower()
+    for stem, action in _FW_ACTIONS.items():
+        if word.startswith(stem):
+            return action
+    return "accept" if word else "log"
+
+
+def firewall_fields(msg: str) -> dict | None:
+    """The firewall fields of a kernel LOG or key=value message, or None when it has no
+    valid source and destination address."""
+    pairs = {}
+    for key, value in _KV.findall(msg[:MAX_LINE_BYTES]):
+        pairs.setdefault(key.lower(), value.strip('"'))
+    found = {}
+    for name, keys in _FW_KEYS.items():
+        for key in keys:
+            if key in pairs:
+                found[name] = pairs[key]
+                break
+    src, dst = _valid_ip(found.get("src_ip", "")), _valid_ip(found.get("dst_ip", ""))
+    if not (src and dst):
+        return None
+    action = found.get("action", "")
+    if not action:
+        head = msg.split("IN=", 1)[0] if "IN=" in msg else msg
+        match = _FW_ACTION.search(head)
+        action = match.group(1) if match else ""
+    return {
+        "firewall": True,
+        "src_ip": src,
+        "dst_ip": dst,
+        "dst_port": _int(found.get("dst_port")),
+        "src_port": _int(found.get("src_port")),
+        "proto": found.get("proto", "").lower()[:16],
+        "action": _fw_action(action) if action else "log",
+        "in_if": found.get("in_if", "")[:32],
+        "out_if": found.get("out_if", "")[:32],
+    }
+
+
+def parse_firewall(line: str, *, year: int | None = None) -> Event | None:
+    """A firewall line: a kernel LOG line (bare, with the ``Mmm dd hh:mm:ss host kernel:``
+    or ISO prefix of a log file, or inside syslog) or a ``key=value`` line."""
+    if line.startswith("<"):
+        ev = parse_syslog(line, year=year)
+        return ev if ev is not None and ev.extra.get("firewall") else None
+    fields = firewall_fields(line)
+    if fields is None:
+        return None
+    ev = Event(source="firewall", message=line[:1000])
+    m = _FW_PREFIX_3164.match(line) or _FW_PREFIX_ISO.match(line)
+    if m:
+        ev.host = m["host"]
+        try:
+            if m.re is _FW_PREFIX_ISO:
+                ev.time = datetime.fromisoformat(m["time"].replace("Z", "+00:00"))
+            else:
+                when = f"{year or datetime.now(UTC).year} {m['time']}"
+                ev.time = datetime.strptime(when, "%Y %b %d %H:%M:%S").replace(tzinfo=UTC)
+        except ValueError:
+            ev.time = None
+    ev.source_ip = fields.pop("src_ip")
+    ev.extra.update(fields)
+    return ev
+
+
+def _parse_plain(line: str) -> Event | None:
+    """A line that is neither JSON nor syslog: an access log line, else a firewall line."""
+    event = parse_combined(line)
+    if event is None and "=" in line:
+        event = parse_firewall(line)
+    return event
+
+
+PARSERS = {
+    "combined": parse_combined,
+    "syslog": parse_syslog,
+    "json": parse_json,
+    "firewall": parse_firewall,
+}
 
 
 class LineParser:
@@ -199,7 +314,7 @@ class LineParser:
             if self.fmt == "auto":
                 first = line.lstrip()[:1]
                 parser = (
-                    parse_json if first == "{" else parse_syslog if first == "<" else parse_combined
+                    parse_json if first == "{" else parse_syslog if first == "<" else _parse_plain
                 )
             else:
                 parser = PARSERS[self.fmt]
