@@ -260,6 +260,9 @@ def _register_routers() -> None:
     from tinhso.soc.api import router as soc_router
 
     api.add_router("/v1/soc/", soc_router)
+    from tinhso.soc.api_console import router as soc_console_router
+
+    api.add_router("/v1/soc/", soc_console_router)
 
 
 _register_routers()
