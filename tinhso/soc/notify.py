@@ -274,18 +274,17 @@ class Deliverer:
                 self._thread.start()
 
     def _run(self) -> None:
-        from django.db import close_old_connections
+        from django.db import connection
 
         while True:
             self._wake.wait(timeout=float(conf.get("TINHSO_SOC_NOTIFY_POLL_SECONDS")))
             self._wake.clear()
             try:
-                close_old_connections()
                 notices_deliver()
             except Exception:
                 log.exception("soc: notice delivery failed")
             finally:
-                close_old_connections()
+                connection.close()  # idle between rounds: hold no database connection
 
 
 DELIVERER = Deliverer()
