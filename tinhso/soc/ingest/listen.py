@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tinhso.soc.ingest.pipeline import Pipeline
-from tinhso.soc.ingest.syslog import start_tcp, start_udp
+from tinhso.soc.ingest.syslog import start_tcp, start_udp, udp_kernel_drops
 from tinhso.soc.ingest.tail import FileTailer
 
 
@@ -69,11 +69,24 @@ class Listener:
         self.out = out
         self.tailers: list[FileTailer] = []
         self.servers: list = []
+        self.udp_transports: list = []
+        self.last_udp_drops: int | None = None
         self.bound: list[str] = []
         self.stopping: asyncio.Event | None = None
 
     def summary(self) -> str:
-        return f"{self.pipeline.summary()} {_tail_counts(self.tailers)}".strip()
+        line = f"{self.pipeline.summary()} {_tail_counts(self.tailers)}".strip()
+        drops = self._udp_drops()
+        if drops is not None:
+            line += f" udp_kernel_drops={drops}"
+        return line
+
+    def _udp_drops(self) -> int | None:
+        if self.udp_transports:
+            found = [udp_kernel_drops(t) for t in self.udp_transports]
+            if any(d is not None for d in found):
+                self.last_udp_drops = sum(d or 0 for d in found)
+        return self.last_udp_drops
 
     async def start(self) -> None:
         """Bind and open everything; on an error close what was opened and raise it."""
@@ -82,6 +95,7 @@ class Listener:
             for host, port in self.udp:
                 transport = await start_udp(self.pipeline, host, port)
                 self.servers.append(transport)
+                self.udp_transports.append(transport)
                 got = transport.get_extra_info("sockname")
                 self.bound.append(f"udp {got[0]}:{got[1]}")
             for host, port in self.tcp:
@@ -143,6 +157,8 @@ class Listener:
                     loop.remove_signal_handler(signum)
 
     async def close(self) -> None:
+        self._udp_drops()  # read while the sockets are open
+        self.udp_transports.clear()
         for server in self.servers:
             server.close()
             if isinstance(server, asyncio.Server):

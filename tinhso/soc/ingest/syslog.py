@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import re
+import socket
 
 from tinhso.soc import conf
 from tinhso.soc.ingest.pipeline import Pipeline
@@ -158,12 +160,39 @@ class SyslogTCP:
                 await writer.wait_closed()
 
 
+UDP_BUFFER_BYTES = 4 * 1024 * 1024
+
+
 async def start_udp(pipeline: Pipeline, host: str, port: int, *, fmt: str | None = None):
+    """Bind a UDP syslog server. The socket asks for a 4 MiB receive buffer (the kernel
+    grants at most ``net.core.rmem_max``) so that bursts wait in the kernel rather than
+    being lost there; what the kernel still drops is read by ``udp_kernel_drops``."""
     loop = asyncio.get_running_loop()
     transport, _protocol = await loop.create_datagram_endpoint(
         lambda: SyslogUDP(pipeline, fmt), local_addr=(host, port)
     )
+    sock = transport.get_extra_info("socket")
+    with contextlib.suppress(OSError):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UDP_BUFFER_BYTES)
     return transport
+
+
+def udp_kernel_drops(transport) -> int | None:
+    """Datagrams the kernel dropped on this socket (its buffer was full), from
+    /proc/net/udp{,6} (Linux); None where that cannot be read."""
+    sock = transport.get_extra_info("socket")
+    try:
+        inode = str(os.fstat(sock.fileno()).st_ino)
+        for table in ("/proc/net/udp", "/proc/net/udp6"):
+            with open(table, encoding="ascii") as fh:
+                next(fh)
+                for row in fh:
+                    cols = row.split()
+                    if len(cols) >= 13 and cols[9] == inode:
+                        return int(cols[12])
+    except (OSError, ValueError, StopIteration):
+        return None
+    return None
 
 
 async def start_tcp(pipeline: Pipeline, host: str, port: int, **limits) -> asyncio.Server:

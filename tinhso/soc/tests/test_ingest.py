@@ -225,4 +225,4 @@ def test_soc_listen_process_receives_and_prints_its_counters_on_sigterm(tmp_path
     assert proc.returncode == 0, out
     last = out.strip().splitlines()[-1]
     assert "received=4" in last and "parsed=3" in last and "skipped:binary=1" in last, out
-    assert "tail:lines=1" in last
+    assert "tail:lines=1" in last and "udp_kernel_drops=0" in last

@@ -8,7 +8,13 @@ from collections import Counter
 import pytest
 
 from tinhso.soc.ingest.pipeline import Pipeline
-from tinhso.soc.ingest.syslog import FrameDecoder, FrameError, start_tcp, start_udp
+from tinhso.soc.ingest.syslog import (
+    FrameDecoder,
+    FrameError,
+    start_tcp,
+    start_udp,
+    udp_kernel_drops,
+)
 
 L3164 = (
     b"<38>Nov 20 08:15:02 web01 sshd[4123]: Failed password for invalid user admin "
@@ -59,6 +65,7 @@ def test_udp_listener_receives_3164_and_5424_datagrams():
             s.sendto(L5424, ("127.0.0.1", port))
             s.sendto(b"\xff\xfe not utf-8", ("127.0.0.1", port))
         await _until(lambda: pipeline.queue.qsize() == 3)
+        assert udp_kernel_drops(transport) == 0  # read from /proc/net/udp
         transport.close()
 
     asyncio.run(scenario())
