@@ -43,7 +43,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tinhso.core.audit import audit_record
-from tinhso.core.exceptions import NotFound, TinhsoError, ValidationError
+from tinhso.core.exceptions import TinhsoError, ValidationError
 from tinhso.core.permissions import require, role_may
 from tinhso.investment import checks, errors
 from tinhso.investment.choices import DisbursementKind, DisbursementStatus, PlanKind
@@ -219,9 +219,7 @@ def _check(actor, rows: Sequence[Mapping[str, Any]], today: dt.date) -> _Checked
         try:
             if line is None:
                 raise errors.PlanLineNotFound()
-            project = projects.get(line["project_id"])
-            if project is None:
-                raise NotFound()
+            project = projects[line["project_id"]]
             expected = values["expected_version"]
             if expected is not None and _version(expected) != project.version:
                 raise errors.StaleVersion(
@@ -341,14 +339,27 @@ def disbursements_record_bulk(
                 **(audit_changes or {}),
                 "rows": len(created),
                 "amount": total,
-                "projects": {
-                    checked.projects[pk].code: {
-                        "rows": count,
-                        "amount": amount,
-                        "version": [checked.projects[pk].version, checked.projects[pk].version + 1],
-                    }
+                # Lists rather than mappings: the audit trail's redaction
+                # inspects every key, and 1,500 projects would be 6,000 keys.
+                "project_columns": ["code", "rows", "amount", "version_before", "version_after"],
+                "projects": [
+                    [
+                        checked.projects[pk].code,
+                        count,
+                        amount,
+                        checked.projects[pk].version,
+                        checked.projects[pk].version + 1,
+                    ]
                     for pk, (count, amount) in sorted(per_project.items())
-                },
+                ],
+                "disbursement_columns": [
+                    "id",
+                    "plan_line",
+                    "date",
+                    "amount",
+                    "kind",
+                    "treasury_reference",
+                ],
                 "disbursements": [
                     [
                         row.pk,

@@ -314,9 +314,15 @@ def test_upload_bumps_each_project_once_and_writes_one_chained_audit_event(world
     changes = event.changes
     assert changes["sha256"] == hashlib.sha256(data).hexdigest()
     assert changes["rows"] == 2 and changes["amount"] == 3 * BN
-    assert changes["projects"] == {
-        "BK-1": {"rows": 2, "amount": 3 * BN, "version": [version, version + 1]}
-    }
+    assert changes["project_columns"] == [
+        "code",
+        "rows",
+        "amount",
+        "version_before",
+        "version_after",
+    ]
+    assert changes["projects"] == [["BK-1", 2, 3 * BN, version, version + 1]]
+    assert changes["disbursement_columns"][5] == "treasury_reference"
     made = Disbursement.objects.filter(plan_line__in=[plans["main"], plans["central"]]).order_by(
         "-pk"
     )[:2]
