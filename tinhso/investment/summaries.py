@@ -1,6 +1,8 @@
 """The monthly disbursement summary (``DisbursementMonth``): kept exact by every write path.
 
-The measures read whole months from the summary and only the month under way
+One row per plan line and month: the signed sum and number of the rows not
+rejected, and the part the State Treasury confirmed. The measures read whole
+months from the summary and only the month under way
 (when the day asked is not a month's last) from the disbursement table, so the
 province overview reads a few tens of thousands of summary rows instead of
 every disbursement of the year.
@@ -54,17 +56,29 @@ def _insert_select(where: str = "", params: list | None = None) -> int:
     month = _month_sql()
     columns = ", ".join(
         quote(name)
-        for name in ("plan_line_id", "project_id", "month", "confirmed", "amount", "count")
+        for name in (
+            "plan_line_id",
+            "project_id",
+            "month",
+            "amount",
+            "count",
+            "confirmed_amount",
+            "confirmed_count",
+        )
     )
     sql = (
         f"INSERT INTO {summary} ({columns}) "  # noqa: S608
-        f"SELECT plan_line_id, project_id, {month}, status = %s, SUM(amount), COUNT(*) "
+        f"SELECT plan_line_id, project_id, {month}, SUM(amount), COUNT(*), "
+        "SUM(CASE WHEN status = %s THEN amount ELSE 0 END), "
+        "SUM(CASE WHEN status = %s THEN 1 ELSE 0 END) "
         f"FROM {table} WHERE status <> %s {where} "
-        "GROUP BY 1, 2, 3, 4"
+        "GROUP BY 1, 2, 3"
     )
     confirmed = DisbursementStatus.TREASURY_CONFIRMED.value
     with connection.cursor() as cursor:
-        cursor.execute(sql, [confirmed, DisbursementStatus.REJECTED.value, *(params or [])])
+        cursor.execute(
+            sql, [confirmed, confirmed, DisbursementStatus.REJECTED.value, *(params or [])]
+        )
         return max(cursor.rowcount, 0)
 
 
@@ -141,39 +155,42 @@ def rebuild_all(*, actor=None) -> RebuildReport:
     return report
 
 
-def recomputed(plan_line_ids: Iterable[int] | None = None) -> dict[tuple, tuple[int, int]]:
+def recomputed(plan_line_ids: Iterable[int] | None = None) -> dict[tuple, tuple[int, ...]]:
     """What the summary should hold, computed in Python from the disbursement rows.
 
-    ``{(plan_line_id, project_id, month, confirmed): (amount, count)}``; for tests
-    and checks, not for pages (it reads every row).
+    ``{(plan_line_id, project_id, month): (amount, count, confirmed_amount,
+    confirmed_count)}``; for tests and checks, not for pages (it reads every row).
     """
     rows = Disbursement.objects.exclude(status=DisbursementStatus.REJECTED)
     if plan_line_ids is not None:
         rows = rows.filter(plan_line_id__in=list(plan_line_ids))
-    out: dict[tuple, tuple[int, int]] = {}
+    out: dict[tuple, tuple[int, ...]] = {}
     for line_id, project_id, day, amount, status in rows.values_list(
         "plan_line_id", "project_id", "date", "amount", "status"
     ).iterator(chunk_size=10_000):
-        key = (
-            line_id,
-            project_id,
-            day.replace(day=1),
-            status == DisbursementStatus.TREASURY_CONFIRMED,
-        )
-        total, count = out.get(key, (0, 0))
-        out[key] = (total + amount, count + 1)
+        key = (line_id, project_id, day.replace(day=1))
+        total, count, confirmed, confirmed_count = out.get(key, (0, 0, 0, 0))
+        if status == DisbursementStatus.TREASURY_CONFIRMED:
+            confirmed, confirmed_count = confirmed + amount, confirmed_count + 1
+        out[key] = (total + amount, count + 1, confirmed, confirmed_count)
     return out
 
 
-def stored(plan_line_ids: Iterable[int] | None = None) -> dict[tuple, tuple[int, int]]:
+def stored(plan_line_ids: Iterable[int] | None = None) -> dict[tuple, tuple[int, ...]]:
     """The summary as stored, in the shape of ``recomputed``."""
     rows = DisbursementMonth.objects.all()
     if plan_line_ids is not None:
         rows = rows.filter(plan_line_id__in=list(plan_line_ids))
     return {
-        (line_id, project_id, month, bool(confirmed)): (amount, count)
-        for line_id, project_id, month, confirmed, amount, count in rows.values_list(
-            "plan_line_id", "project_id", "month", "confirmed", "amount", "count"
+        tuple(row[:3]): tuple(row[3:])
+        for row in rows.values_list(
+            "plan_line_id",
+            "project_id",
+            "month",
+            "amount",
+            "count",
+            "confirmed_amount",
+            "confirmed_count",
         ).iterator(chunk_size=10_000)
     }
 

@@ -12,13 +12,15 @@ from tinhso.investment.models.projects import ProjectScoped
 
 
 class DisbursementMonth(ProjectScoped):
-    """What was disbursed on one plan line in one calendar month, by treasury confirmation.
+    """What was disbursed on one plan line in one calendar month.
 
-    ``month`` is the month's first day. ``confirmed`` separates the rows the State
-    Treasury confirmed from those only reported by the owner; rejected rows count
-    nowhere, as in the measures. ``amount`` is the signed sum (recoveries are
-    negative) and ``count`` the number of disbursement rows. Derived data: the
-    write paths keep it equal to a recomputation from ``Disbursement``
+    ``month`` is the month's first day. ``amount`` is the signed sum (recoveries
+    are negative) of the rows not rejected, reported by the owner or confirmed by
+    the State Treasury, and ``count`` their number; ``confirmed_amount`` and
+    ``confirmed_count`` the part the treasury confirmed. Rejected rows count
+    nowhere, as in the measures. One row per line and month keeps the table
+    small (about 40,000 rows for 500,000 disbursements). Derived data: the write
+    paths keep it equal to a recomputation from ``Disbursement``
     (``tinhso.investment.summaries.refresh_plan_lines``), and ``tinhso
     investment_summary_rebuild`` recomputes it whole.
     """
@@ -36,16 +38,17 @@ class DisbursementMonth(ProjectScoped):
         related_name="+",
     )
     month = models.DateField(_("tháng (ngày đầu tháng)"))
-    confirmed = models.BooleanField(_("kho bạc đã xác nhận"))
     amount = models.BigIntegerField(_("số tiền (đồng)"))
     count = models.IntegerField(_("số dòng giải ngân"))
+    confirmed_amount = models.BigIntegerField(_("số tiền kho bạc đã xác nhận (đồng)"), default=0)
+    confirmed_count = models.IntegerField(_("số dòng kho bạc đã xác nhận"), default=0)
 
     class Meta:
         verbose_name = _("giải ngân theo tháng")
         verbose_name_plural = _("giải ngân theo tháng")
         constraints = [
             models.UniqueConstraint(
-                fields=["plan_line", "month", "confirmed"], name="inv_disb_month_unique"
+                fields=["plan_line", "month"], name="inv_disb_month_line_unique"
             ),
         ]
         indexes = [

@@ -19,8 +19,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
-from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
+from django.db import connection
+from django.db.models import BigIntegerField, Case, F, Q, Sum, Value, When
+from django.db.models.functions import Cast
 
 from tinhso.investment.choices import (
     AssignedBy,
@@ -42,8 +45,12 @@ from tinhso.investment.rules import DEFAULT_CURVE, allocation_overrun_years, def
 HUNDRED = Decimal(100)
 
 
+@lru_cache(maxsize=16_384)
 def rate(part: int, whole: int) -> Decimal | None:
-    """``part`` as a percentage of ``whole`` to two decimals; None when there is no plan."""
+    """``part`` as a percentage of ``whole`` to two decimals; None when there is no plan.
+
+    Cached: pages and sorts ask for the same figures' rates many times.
+    """
     if not whole:
         return None
     return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(
@@ -187,13 +194,18 @@ def month_ends(year: int) -> list[dt.date]:
     return [_month_end(year, month) for month in range(1, 13)] + [default_deadline(year)]
 
 
-def _sum_if(condition: Q) -> Sum:
-    return Sum(
-        Case(
-            When(condition, then=F("amount")),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
+def _sum_if(condition: Q, column: str = "amount") -> Cast:
+    # Cast: PostgreSQL's sum of a bigint is a numeric (a Decimal per value in
+    # Python); the sums stay far within 64 bits (docs/investment.md).
+    return Cast(
+        Sum(
+            Case(
+                When(condition, then=F(column)),
+                default=Value(0),
+                output_field=BigIntegerField(),
+            )
+        ),
+        BigIntegerField(),
     )
 
 
@@ -212,8 +224,8 @@ def book(
 ) -> Book:
     """Read the plan lines of ``year`` in scope, then their disbursement from the monthly summary.
 
-    Whole months come from ``DisbursementMonth`` (one row per line, month and
-    treasury confirmation, kept exact by the write paths: ``summaries.py``), in
+    Whole months come from ``DisbursementMonth`` (one row per line and month,
+    kept exact by the write paths: ``summaries.py``), in
     one grouped read with conditional sums (up to ``as_of``'s month, up to each
     month of the curve). When ``as_of`` is not the last day of its month, the
     days of that month up to ``as_of`` are read from the disbursements
@@ -240,14 +252,20 @@ def book(
     partial = whole_to.day != 1
     whole_before = month_start(as_of) if partial else whole_to
     months = DisbursementMonth.objects.filter(plan_line_id__in=line_ids)
-    if confirmed_only:
-        months = months.filter(confirmed=True)
-    sums = {"upto": _sum_if(Q(month__lt=whole_before))}
-    sums.update({f"c{index}": _sum_if(Q(month__lte=day)) for index, day in enumerate(ends)})
-    for row in months.values("plan_line_id").annotate(**sums).order_by():
-        line_id = row["plan_line_id"]
-        upto[line_id] = int(row["upto"] or 0)
-        cumulative[line_id] = [int(row[f"c{index}"] or 0) for index in range(JAN_NEXT)]
+    column = "confirmed_amount" if confirmed_only else "amount"
+    sums = {f"c{index}": _sum_if(Q(month__lte=day), column) for index, day in enumerate(ends)}
+    # What is disbursed before as_of's month (or to its end) is one of the curve's
+    # points whenever as_of falls within the plan's period: no sum of its own.
+    upto_index = next(
+        (index for index, day in enumerate(ends) if day == whole_before - dt.timedelta(days=1)),
+        None,
+    )
+    if upto_index is None:
+        sums["upto"] = _sum_if(Q(month__lt=whole_before), column)
+    for line_id, *values in _rows(months.values("plan_line_id").annotate(**sums).order_by()):
+        values = [int(value or 0) for value in values]
+        cumulative[line_id] = values[:JAN_NEXT]
+        upto[line_id] = values[upto_index] if upto_index is not None else values[-1]
     if partial:
         days = Disbursement.objects.filter(
             plan_line_id__in=line_ids, date__gte=month_start(as_of), date__lte=as_of
@@ -256,10 +274,23 @@ def book(
             days = days.filter(status=DisbursementStatus.TREASURY_CONFIRMED)
         else:
             days = days.exclude(status=DisbursementStatus.REJECTED)
-        for row in days.values("plan_line_id").annotate(total=Sum("amount")).order_by():
-            line_id = row["plan_line_id"]
-            upto[line_id] = upto.get(line_id, 0) + int(row["total"] or 0)
+        for line_id, total in _rows(
+            days.values("plan_line_id").annotate(total=Sum("amount")).order_by()
+        ):
+            upto[line_id] = upto.get(line_id, 0) + int(total or 0)
     return Book(lines, upto, cumulative)
+
+
+def _rows(queryset) -> list[tuple]:
+    """The rows of a ``values().annotate()`` query as plain tuples, in its column order.
+
+    Read with a cursor: the thousands of rows of ``book`` skip the ORM's
+    per-value converters and dictionaries (the sums are cast to integers in SQL).
+    """
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def disbursed_by_project(*, until: dt.date) -> dict[int, int]:
