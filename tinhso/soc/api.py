@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ninja import Router, Schema, Status
+from ninja.security import HttpBearer
 
 from tinhso.soc import conf
 from tinhso.soc.ingest import tokens
@@ -46,9 +47,20 @@ def _source(request) -> str:
     return source
 
 
+class IngestToken(HttpBearer):
+    """``Authorization: Bearer <token>`` checked against TINHSO_SOC_INGEST_TOKENS; a
+    missing or wrong token is 401 ``soc_bad_token`` (not the API's generic code)."""
+
+    def __call__(self, request):
+        return _source(request)
+
+    def authenticate(self, request, token):  # pragma: no cover (``__call__`` decides)
+        return tokens.source_for(token)
+
+
 @router.post(
     "/ingest",
-    auth=None,
+    auth=IngestToken(),
     response={202: IngestOut},
     summary="Nhận nhật ký từ một nguồn được cấp mã",
     openapi_extra={
@@ -64,7 +76,6 @@ def _source(request) -> str:
                 }
             },
         },
-        "security": [{"SocIngestToken": []}],
     },
 )
 def ingest(request):
@@ -77,5 +88,4 @@ def ingest(request):
     TINHSO_SOC_INGEST_MAX_LINES (413 ``soc_ingest_too_many_lines``); a wrong or missing
     token is 401 ``soc_bad_token``.
     """
-    source = _source(request)
-    return Status(202, ingest_body(body=request.body, source=source))
+    return Status(202, ingest_body(body=request.body, source=request.auth))

@@ -187,4 +187,6 @@ def test_no_csrf_nor_session_needed():
 
 def test_the_endpoint_is_in_the_openapi_schema():
     schema = Client().get("/api/openapi.json").json()
-    assert "post" in schema["paths"]["/api/v1/soc/ingest"]
+    operation = schema["paths"]["/api/v1/soc/ingest"]["post"]
+    (scheme,) = operation["security"][0]
+    assert schema["components"]["securitySchemes"][scheme]["scheme"] == "bearer"
