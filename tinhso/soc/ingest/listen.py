@@ -2,7 +2,7 @@
 
 ``run_once`` reads batch files whole through one engine on the log's own clock and
 returns. ``Listener`` follows: it binds the servers, polls the tailed files, prints the
-counters every ``stats_seconds`` and, on SIGTERM or SIGINT, stops taking input, lets the
+counters every ``stats_seconds`` (and on SIGUSR1) and, on SIGTERM or SIGINT, stops taking input, lets the
 engine finish what is queued and prints the counters a last time.
 """
 
@@ -143,6 +143,8 @@ class Listener:
         for signum in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(signum, self.stop)
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, AttributeError):
+            loop.add_signal_handler(signal.SIGUSR1, lambda: self.out(self.summary()))
         tasks = [asyncio.create_task(self._follow(t)) for t in self.tailers]
         tasks.append(asyncio.create_task(self._stats()))
         try:
@@ -152,8 +154,8 @@ class Listener:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await self.close()
-            for signum in (signal.SIGTERM, signal.SIGINT):
-                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            for signum in (signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGUSR1", None)):
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, TypeError):
                     loop.remove_signal_handler(signum)
 
     async def close(self) -> None:

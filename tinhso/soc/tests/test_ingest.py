@@ -217,6 +217,9 @@ def test_soc_listen_process_receives_and_prints_its_counters_on_sigterm(tmp_path
         with open(log, "a", encoding="utf-8") as fh:
             fh.write(SSHD.format(ip="203.0.113.52") + "\n")
         time.sleep(2.0)  # let the follower's poll see the appended line
+        proc.send_signal(signal.SIGUSR1)  # the counters now, and the listener goes on
+        now = proc.stdout.readline()
+        assert "received=" in now and "đã dừng" not in now, now
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=60)
     finally:
