@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Scope(models.TextChoices):
@@ -23,7 +24,7 @@ class Severity(models.TextChoices):
 
 class IncidentStatus(models.TextChoices):
     OPEN = "open", _("Đang mở")
-    ACKNOWLEDGED = "acknowledged", _("Đã tiếp nhận")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("incident", "Đã tiếp nhận")
     CLOSED = "closed", _("Đã đóng")
 
 

@@ -9,6 +9,7 @@ from urllib.parse import unquote_plus
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tinhso.core.exceptions import NotFound
 from tinhso.soc.choices import IncidentStatus
@@ -34,7 +35,7 @@ STATUS_FILTERS = {
         Q(status__in=[IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED]),
     ),
     "mo": (_("Đang mở"), Q(status=IncidentStatus.OPEN)),
-    "tiep-nhan": (_("Đã tiếp nhận"), Q(status=IncidentStatus.ACKNOWLEDGED)),
+    "tiep-nhan": (pgettext_lazy("incident", "Đã tiếp nhận"), Q(status=IncidentStatus.ACKNOWLEDGED)),
     "dong": (_("Đã đóng"), Q(status=IncidentStatus.CLOSED)),
     "tat-ca": (_("Tất cả"), Q()),
 }

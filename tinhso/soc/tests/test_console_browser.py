@@ -140,3 +140,14 @@ def test_console_on_a_phone(console, browser_session):
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent.trim()")
     assert focused
+
+
+def test_console_in_english(console, browser_session):
+    page = browser_session.new_page(cookies=console["cookies"])
+    page.goto(browser_session.url(f"/quan-tri/an-ninh/su-co/{console['injector']}/"))
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Incident #")
+    assert page.get_by_role("button", name="Close the incident").is_visible()
+    assert page.get_by_role("columnheader", name="Inspection rules matched (score)").count() >= 1
+    _shot(page, "08-detail-english")
