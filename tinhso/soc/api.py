@@ -85,7 +85,10 @@ def ingest(request):
     an event object or a log line (syslog, access log, firewall). Bad lines are skipped and
     counted; the answer (202) gives accepted, skipped (by reason) and dropped (the engine
     was behind). Limits: TINHSO_SOC_INGEST_MAX_BYTES (413 ``soc_ingest_too_large``) and
-    TINHSO_SOC_INGEST_MAX_LINES (413 ``soc_ingest_too_many_lines``); a wrong or missing
-    token is 401 ``soc_bad_token``.
+    TINHSO_SOC_INGEST_MAX_LINES (413 ``soc_ingest_too_many_lines``), both on the unpacked
+    body when it is sent with ``Content-Encoding: gzip`` (400
+    ``soc_ingest_bad_compression`` when it does not unpack); a wrong or missing token is
+    401 ``soc_bad_token``.
     """
-    return Status(202, ingest_body(body=request.body, source=request.auth))
+    encoding = request.headers.get("Content-Encoding", "")
+    return Status(202, ingest_body(body=request.body, source=request.auth, encoding=encoding))

@@ -12,6 +12,7 @@ when the engine is behind; the answer says how many were accepted, skipped and d
 from __future__ import annotations
 
 import json
+import zlib
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -45,6 +46,31 @@ class IngestBadArray(ValidationError):
     )
 
 
+class IngestBadCompression(ValidationError):
+    code = "soc_ingest_bad_compression"
+    default_message = _("Không giải nén được nội dung gửi lên (chỉ nhận gzip hoặc không nén).")
+
+
+def decompress(*, body: bytes, encoding: str, max_bytes: int) -> bytes:
+    """The body as sent (``Content-Encoding: gzip`` or none), at most ``max_bytes`` once
+    unpacked: a small body that unpacks to more is refused, not unpacked whole."""
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return body
+    if encoding not in ("gzip", "x-gzip"):
+        raise IngestBadCompression(details={"content_encoding": encoding[:32]})
+    unpacker = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        data = unpacker.decompress(body, max_bytes + 1)
+    except zlib.error:
+        raise IngestBadCompression() from None
+    if len(data) > max_bytes:
+        raise IngestTooLarge(details={"max_bytes": max_bytes})
+    if not unpacker.eof:
+        raise IngestBadCompression()
+    return data
+
+
 def _lines(body: bytes, max_lines: int) -> list[bytes | str]:
     if body.lstrip()[:1] == b"[":
         try:
@@ -72,13 +98,14 @@ def _lines(body: bytes, max_lines: int) -> list[bytes | str]:
     return lines
 
 
-def ingest_body(*, body: bytes, source: str) -> dict:
+def ingest_body(*, body: bytes, source: str, encoding: str = "") -> dict:
     """Parse and queue a request body; the counts for the 202 answer."""
     from tinhso.soc.engine import EVENTS
 
     max_bytes = conf.get("TINHSO_SOC_INGEST_MAX_BYTES")
     if len(body) > max_bytes:
         raise IngestTooLarge(details={"max_bytes": max_bytes, "content_length": len(body)})
+    body = decompress(body=body, encoding=encoding, max_bytes=max_bytes)
     lines = _lines(body, conf.get("TINHSO_SOC_INGEST_MAX_LINES"))
     parser = LineParser("auto")
     events = []

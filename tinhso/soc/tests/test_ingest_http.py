@@ -1,5 +1,6 @@
 """POST /api/v1/soc/ingest: token, limits, bad lines counted, events into the engine."""
 
+import gzip
 import hashlib
 import json
 import queue
@@ -190,3 +191,23 @@ def test_the_endpoint_is_in_the_openapi_schema():
     operation = schema["paths"]["/api/v1/soc/ingest"]["post"]
     (scheme,) = operation["security"][0]
     assert schema["components"]["securitySchemes"][scheme]["scheme"] == "bearer"
+
+
+def test_a_gzip_body_is_unpacked_within_the_limit(settings):
+    lines = "\n".join(_scan_lines("203.0.113.73", 5)).encode()
+    response = _post(gzip.compress(lines), HTTP_CONTENT_ENCODING="gzip")
+    assert response.status_code == 202 and response.json()["accepted"] == 5
+    settings.TINHSO_SOC_INGEST_MAX_BYTES = 10_000
+    bomb = gzip.compress(b"\n" * 5_000_000)  # 5 MB of newlines in a few KiB
+    assert len(bomb) < 10_000
+    response = _post(bomb, HTTP_CONTENT_ENCODING="gzip")
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "soc_ingest_too_large"
+    for body, encoding in [
+        (b"not gzip at all", "gzip"),
+        (lines, "br"),
+        (gzip.compress(lines)[:-9], "gzip"),
+    ]:
+        response = _post(body, HTTP_CONTENT_ENCODING=encoding)
+        assert response.status_code == 400, encoding
+        assert response.json()["error"]["code"] == "soc_ingest_bad_compression"
