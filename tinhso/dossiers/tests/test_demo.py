@@ -1,36 +1,59 @@
-"""The demo dossiers: made through the services, in many statuses, once."""
+"""The demo dossiers: made through the services, in many statuses, once.
+
+The demo is seeded once for the module and every test reads it (``seeded``).
+"""
 
 import re
 
 import pytest
 
+from tinhso.core.tests.shared_data import outer_transaction
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.tests import pdfcheck
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def pki(tmp_path, settings):
+@pytest.fixture(scope="module")
+def _demo_pki(tmp_path_factory):
     """The demo's certificates in a temporary folder, never the checkout's var/pki."""
-    settings.TINHSO_PKI_DIR = str(tmp_path / "pki")
-    return tmp_path / "pki"
+    return tmp_path_factory.mktemp("demo") / "pki"
 
 
-@pytest.fixture
-def demo_base(pki):
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker, _demo_pki):
+    """The demo dossiers, seeded once for the module (the tests only read them).
+
+    The base (agencies, accounts, citizens, catalogue) and the dossiers are made in
+    an outer transaction rolled back after the module; the results are signed when
+    the seeding commits, so its on-commit jobs run here as they would then.
+    """
+    from django.test import TestCase, override_settings
+
     from tinhso.core.demo.seeder import demo_seed
+    from tinhso.dossiers.demo import dossiers_demo_seed
     from tinhso.procedures.demo import load_demo_catalogue
 
-    demo_seed(actor=None, citizens=60)
-    load_demo_catalogue(actor=None)
+    with outer_transaction(django_db_blocker):
+        with django_db_blocker.unblock(), override_settings(TINHSO_PKI_DIR=str(_demo_pki)):
+            demo_seed(actor=None, citizens=60)
+            load_demo_catalogue(actor=None)
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                report = dossiers_demo_seed(actor=None)
+        yield report
 
 
-def test_demo_dossiers_cover_the_statuses_and_are_made_once(demo_base):
+@pytest.fixture
+def pki(seeded, _demo_pki, settings):
+    settings.TINHSO_PKI_DIR = str(_demo_pki)
+    return _demo_pki
+
+
+def test_demo_dossiers_cover_the_statuses_and_are_made_once(seeded, pki):
     from tinhso.dossiers.demo import dossiers_demo_seed
 
     # when the demo dossiers are seeded
-    report = dossiers_demo_seed(actor=None)
+    report = seeded
     # then there are a few dozen, in several statuses, one waiting for a supplement
     assert report.created >= 30
     statuses = set(Dossier.objects.values_list("status", flat=True))
@@ -46,30 +69,23 @@ def test_demo_dossiers_cover_the_statuses_and_are_made_once(demo_base):
     assert Dossier.objects.count() == report.created
 
 
-def test_demo_dossiers_include_overdue_ones(demo_base):
+def test_demo_dossiers_include_overdue_ones(seeded):
     from tinhso.core import calendar
     from tinhso.core.workflow import overdue_q
     from tinhso.dossiers.choices import RUNNING_STATUSES
-    from tinhso.dossiers.demo import dossiers_demo_seed
 
-    dossiers_demo_seed(actor=None)
     running = Dossier.objects.filter(status__in=RUNNING_STATUSES)
     assert running.filter(overdue_q(now=calendar.now())).exists()
 
 
-def test_demo_citizen_has_a_payment_to_make_and_a_signed_result(
-    demo_base, pki, django_capture_on_commit_callbacks, tmp_path
-):
+def test_demo_citizen_has_a_payment_to_make_and_a_signed_result(seeded, pki, tmp_path):
     from tinhso.core import calendar
     from tinhso.core.models import User
     from tinhso.core.signing import verify_pdf
-    from tinhso.dossiers.demo import dossiers_demo_seed
     from tinhso.dossiers.models import DossierResult
     from tinhso.payments.models import PaymentRequest
 
     # when the demo dossiers are seeded (results are signed once the seeding commits)
-    with django_capture_on_commit_callbacks(execute=True):
-        dossiers_demo_seed(actor=None)
     citizen = User.objects.get(username="congdan").citizen
     # then the demo citizen has a dossier waiting for a payment request that is still open
     waiting = Dossier.objects.get(applicant=citizen, status="financial_obligation")
@@ -97,12 +113,11 @@ def test_demo_citizen_has_a_payment_to_make_and_a_signed_result(
     assert "Signature is Valid" not in pdfcheck.pdfsig(altered)
 
 
-def test_demo_certificates_exist_before_signing_and_are_kept(demo_base, pki):
+def test_demo_certificates_exist_before_signing_and_are_kept(seeded, pki):
     from tinhso.core.models import Organisation
-    from tinhso.dossiers.demo import demo_certificates, dossiers_demo_seed
+    from tinhso.dossiers.demo import demo_certificates
 
     # when the demo dossiers are seeded
-    dossiers_demo_seed(actor=None)
     # then the demo root and the certificate of every agency deciding a demo dossier exist
     root = (pki / "root" / "cert.pem").read_bytes()
     codes = set(Dossier.objects.values_list("competent_organisation__identifier_code", flat=True))

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tinhso.core.tests.shared_data import outer_transaction
 from tinhso.procedures.selectors import field_list, procedure_search
 
 from .factories import make_field, make_procedure
@@ -65,22 +66,6 @@ def test_api_refuses_bad_filters_with_a_vietnamese_error(client, catalogue):
     assert response.status_code == 400
 
 
-def test_api_detail_has_components_cases_fees_and_steps(client):
-    from tinhso.procedures.demo import load_demo_catalogue
-
-    load_demo_catalogue()
-    body = client.get("/api/v1/procedures/1.013225").json()
-    assert {case["code"] for case in body["cases"]} == {"nha-o-rieng-le", "cong-trinh-khac"}
-    assert {fee["amount"] for fee in body["fees"]} == {50000, 100000}
-    assert body["components"][0]["accepted_types"] == ["pdf", "jpg", "jpeg", "png"]
-    assert [s["kind"] for s in body["templates"][0]["steps"]] == [
-        "receive",
-        "process",
-        "approve",
-        "return",
-    ]
-
-
 def test_api_missing_and_inactive_procedures_are_the_same_404(client, catalogue):
     for code in ("9.999999", "1.000656", "x' or 1=1"):
         response = client.get(f"/api/v1/procedures/{code}")
@@ -140,11 +125,36 @@ def test_detail_page_of_a_missing_procedure_is_a_404_page(client, catalogue):
     assert "Không tìm thấy thủ tục hành chính" in response.content.decode()
 
 
-def test_list_pages_use_a_bounded_number_of_queries(client, django_assert_max_num_queries):
+@pytest.fixture(scope="class")
+def demo_catalogue(django_db_setup, django_db_blocker):
+    """The demo catalogue, loaded once for the class (its tests only read it)."""
     from tinhso.procedures.demo import load_demo_catalogue
 
-    load_demo_catalogue()
-    with django_assert_max_num_queries(8):
-        client.get("/thu-tuc-hanh-chinh/", {"q": "dang ky"})
-    with django_assert_max_num_queries(12):
-        client.get("/thu-tuc-hanh-chinh/1.013225/")
+    with outer_transaction(django_db_blocker):
+        with django_db_blocker.unblock():
+            load_demo_catalogue()
+        yield
+
+
+class TestOnTheDemoCatalogue:
+    """The API and the pages on the 61 demo procedures."""
+
+    def test_api_detail_has_components_cases_fees_and_steps(self, client, demo_catalogue):
+        body = client.get("/api/v1/procedures/1.013225").json()
+        assert {case["code"] for case in body["cases"]} == {"nha-o-rieng-le", "cong-trinh-khac"}
+        assert {fee["amount"] for fee in body["fees"]} == {50000, 100000}
+        assert body["components"][0]["accepted_types"] == ["pdf", "jpg", "jpeg", "png"]
+        assert [s["kind"] for s in body["templates"][0]["steps"]] == [
+            "receive",
+            "process",
+            "approve",
+            "return",
+        ]
+
+    def test_list_pages_use_a_bounded_number_of_queries(
+        self, client, demo_catalogue, django_assert_max_num_queries
+    ):
+        with django_assert_max_num_queries(8):
+            client.get("/thu-tuc-hanh-chinh/", {"q": "dang ky"})
+        with django_assert_max_num_queries(12):
+            client.get("/thu-tuc-hanh-chinh/1.013225/")
