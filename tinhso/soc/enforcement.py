@@ -41,6 +41,12 @@ def stronger(current: Active | None, new: Active) -> Active:
     return new if key_new > key_cur else current
 
 
+def outranks(kind: str, current: Active | None) -> bool:
+    """True when a new decision of ``kind`` would be stronger than the active one (a rule
+    asking for a ban against a client that is only challenged)."""
+    return current is None or _STRENGTH.get(kind, 0) > _STRENGTH.get(current.kind, 0)
+
+
 class DecisionCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()

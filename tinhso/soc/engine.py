@@ -238,12 +238,12 @@ def default_detectors(*, max_keys: int = 100_000, persist: bool = False) -> list
 
 def persist_fire(rule: BucketRule, event: Event, evidence: list) -> None:
     """Store an alert and, when the rule decides, a decision against its key."""
-    from tinhso.soc.enforcement import DECISIONS
+    from tinhso.soc.enforcement import DECISIONS, outranks
     from tinhso.soc.services import alert_create, decision_create
 
     key = event.user if rule.scope == "user" else event.source_ip
     active = DECISIONS.lookup_user(key) if rule.scope == "user" else DECISIONS.lookup_ip(key)
-    if active is not None:
+    if active is not None and not outranks(rule.decision, active):
         return  # already decided: the events still arriving were in flight
     summary = f"{rule.name}: {key}"
     alert = alert_create(

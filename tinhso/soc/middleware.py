@@ -67,14 +67,14 @@ class SocMiddleware:
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
                 active = DECISIONS.lookup_user(user.get_username())
+        challenged = False
         if active is not None:
             if active.kind != "challenge":
                 return _refusal(request, active)
-            if not challenge.is_exempt(request.path) and not challenge.has_pass(
+            challenged = not challenge.is_exempt(request.path) and not challenge.has_pass(
                 request, ip=ip, decision_id=active.id
-            ):
-                return challenge.challenge_response(request, ip=ip, active=active)
-        if conf.uninspected(request.path):
+            )
+        if not challenged and conf.uninspected(request.path):
             return self.get_response(request)
         event = Event(
             time=datetime.now(UTC),
@@ -92,7 +92,9 @@ class SocMiddleware:
             values=_form_values(request),
         )
         event.extra.update(attack=verdict.is_attack, score=verdict.score, rules=verdict.rule_ids)
-        if verdict.is_attack and conf.get("TINHSO_SOC_BLOCK_ATTACKS"):
+        if challenged:  # still watched: attacks and floods behind the challenge count
+            response = challenge.challenge_response(request, ip=ip, active=active)
+        elif verdict.is_attack and conf.get("TINHSO_SOC_BLOCK_ATTACKS"):
             response = error_response(request, RequestRejected())
         else:
             response = self.get_response(request)

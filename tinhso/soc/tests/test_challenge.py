@@ -103,6 +103,18 @@ def test_a_challenged_page_request_gets_the_challenge_page(client, challenged):
     assert client.get("/thu-tuc-hanh-chinh/", REMOTE_ADDR=OTHER, **HTML).status_code == 200
 
 
+def test_a_challenged_client_is_still_watched(
+    client, challenged, django_capture_on_commit_callbacks
+):
+    # Attacks sent while challenged still count toward the web-attack ban.
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            response = client.get("/api/v1/ping?q=%27%20or%201%3D1--", REMOTE_ADDR=ATTACKER)
+            assert response.json()["error"]["code"] in {"soc_challenge_required", "soc_blocked"}
+    assert Decision.objects.filter(value=ATTACKER, kind="ban", rule="web-attack").exists()
+    assert client.get("/api/v1/ping", REMOTE_ADDR=ATTACKER).json()["error"]["code"] == "soc_blocked"
+
+
 def test_the_api_gets_json(client, challenged):
     response = client.get("/api/v1/ping", REMOTE_ADDR=ATTACKER)
     assert response.status_code == 403
