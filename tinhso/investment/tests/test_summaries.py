@@ -5,7 +5,11 @@ import random
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
+from tinhso.dossiers.tests.test_concurrency import (
+    units_back_afterwards,  # noqa: F401 (the transactional test below empties the units)
+)
 from tinhso.investment import services, summaries
 from tinhso.investment.choices import DisbursementKind, DisbursementStatus
 from tinhso.investment.models import Disbursement, DisbursementMonth
@@ -266,3 +270,39 @@ def test_overview_query_count_does_not_grow_with_projects(world):
         make_disbursement(world, line, BN, D(2025, 6, 10))
     assert len(_overview_sql(world, D(2025, 6, 17))) == few
     assert few <= 10
+
+
+# --- concurrency (PostgreSQL) -------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL row locks and real threads"
+)
+def test_concurrent_writers_refreshing_one_line_stay_exact():
+    """Writers that do not lock the project (a bulk path) still leave the line exact."""
+    import time
+
+    from django.db import transaction
+
+    from tinhso.dossiers.tests.test_concurrency import _ensure_units, run_threads
+    from tinhso.investment.tests.factories import make_world
+
+    _ensure_units()
+    world = make_world()
+    project = make_project(world, code="SC-1")
+    line = make_line(world, project, 100 * BN)
+
+    def work(index):
+        with transaction.atomic():
+            Disbursement.objects.create(
+                plan_line=line, project=project, date=D(2025, 5, 1 + index), amount=BN
+            )
+            time.sleep(0.2)  # the others insert meanwhile
+            summaries.refresh_plan_lines([line.pk])
+        return index
+
+    results, failures = run_threads(4, work)
+    assert failures == [None] * 4
+    assert sorted(results) == [0, 1, 2, 3]
+    assert summaries.stored() == {(line.pk, project.pk, D(2025, 5, 1)): (4 * BN, 4, 0, 0)}
