@@ -143,6 +143,7 @@ class Engine:
         )
         self.on_fire = on_fire or persist_fire
         self.counts: Counter = Counter()
+        self._flushed_at: float | None = None
 
     def process(self, event: Event, now: float | None = None) -> list[tuple[BucketRule, list]]:
         now = time.monotonic() if now is None else now
@@ -176,6 +177,13 @@ class Engine:
             for rule, evidence in found:
                 self._fire(rule, event, evidence)
                 fired.append((rule, evidence))
+        if self.detectors:
+            # windows judged at their end (Sigma lt/eq correlations): once a minute
+            if self._flushed_at is None or now < self._flushed_at:
+                self._flushed_at = now
+            elif now - self._flushed_at >= FLUSH_SECONDS:
+                self._flushed_at = now
+                fired.extend(self.flush(now))
         return fired
 
     def _fire(self, rule, event: Event, evidence: list) -> None:
@@ -219,6 +227,9 @@ class Engine:
         return sum(r.evictions for r in self.rules) + sum(
             getattr(d, "evictions", 0) for d in self.detectors
         )
+
+
+FLUSH_SECONDS = 60.0
 
 
 def default_detectors(*, max_keys: int = 100_000, persist: bool = False) -> list:

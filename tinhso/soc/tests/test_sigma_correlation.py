@@ -240,3 +240,19 @@ def test_correlation_of_a_correlation(tmp_path):
     det = SigmaDetector(load_dirs([tmp_path]))
     fired = run(det, [(t, ev("/a")) for t in range(6)])
     assert fired == [(5, "corr2")]  # corr is used by corr2, so only corr2 alerts
+
+
+def test_engine_judges_closed_windows_once_a_minute(tmp_path):
+    from tinhso.soc.engine import Engine
+
+    det = detector(tmp_path, EVENT_COUNT.replace("gte: 3", "lt: 2"))
+    fired = []
+    engine = Engine(
+        on_fire=lambda rule, e, ev: fired.append((rule.name, e.source_ip)), detectors=[det]
+    )
+    engine.process(ev("/a"), now=0.0)
+    engine.process(ev("/x", ip="198.51.100.5"), now=30.0)
+    assert fired == []
+    # another address's event after the window: the engine's minute tick judges it
+    engine.process(ev("/x", ip="198.51.100.5"), now=70.0)
+    assert fired == [("corr", "203.0.113.1")]

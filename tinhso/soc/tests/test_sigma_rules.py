@@ -241,3 +241,21 @@ def test_soc_replay_reports_sigma_rules_per_address(tmp_path):
         r"web-admin-probe-repeated \(addresses\)\s+precision 1\.000\s+recall 1\.000", text
     ), text
     assert re.search(r"overall\s+precision 1\.000", text)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_probes_over_http_get_the_prober_banned_and_citizens_carry_on():
+    from django.test import Client
+
+    prober, citizen = Client(), Client()
+    statuses = [
+        prober.get(p, REMOTE_ADDR=ATTACKER).status_code
+        for p in ("/wp-admin/", "/phpmyadmin/", "/server-status")
+    ]
+    assert statuses == [404, 404, 404]
+    assert prober.get("/", REMOTE_ADDR=ATTACKER).status_code == 403
+    assert Decision.objects.get(value=ATTACKER).rule == "web-admin-probe-repeated"
+    assert (
+        citizen.get("/thu-tuc-hanh-chinh/?q=dang+ky+khai+sinh", REMOTE_ADDR=CITIZEN).status_code
+        == 200
+    )
