@@ -117,7 +117,8 @@ def incident_get(user, incident_id: int) -> Incident:
     return incident
 
 
-def incident_alerts(user, incident: Incident, *, limit: int = 100) -> list[Alert]:
+def incident_alerts(user, incident: Incident, *, limit: int = 20) -> list[Alert]:
+    """The incident's latest alerts (the page shows 20; the alert list has them all)."""
     return list(
         Alert.objects.restrict(user, "view")
         .filter(incident=incident)

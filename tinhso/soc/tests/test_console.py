@@ -267,3 +267,12 @@ def test_the_demo_fills_the_console_once(analyst, admin, django_capture_on_commi
     assert Decision.objects.filter(value="198.51.100.23", rule="brute-force").exists()
     html = analyst.get(reverse("soc:incident", args=[injector.pk])).content.decode()
     assert "<code>1001</code>" in html and "pg_sleep" in html
+
+
+def test_a_long_incident_shows_its_latest_alerts_and_links_to_all(analyst):
+    for _ in range(23):
+        incident = _incident("203.0.113.77")
+    html = analyst.get(reverse("soc:incident", args=[incident.pk])).content.decode()
+    assert "Cảnh báo và bằng chứng (23)" in html
+    assert html.count('class="alert-block"') == 20
+    assert "Đang hiện 20 cảnh báo gần nhất" in html and "doi_tuong=203.0.113.77" in html
