@@ -1,7 +1,8 @@
 """A bounded queue of raw lines in front of one engine, with the counters an operator reads.
 
 Producers (the syslog servers, the file tailers) call ``offer``; it never blocks a
-network source: when the queue is full the line is dropped and counted. A file source
+network source: when the queue is full (in lines or in bytes) the line is dropped and
+counted. A file source
 passes ``block=True`` and waits instead (the file keeps the line; nothing is lost). One
 worker thread parses each line, fixes its clock and runs it through the engine, whose
 rules store alerts and decisions in the database (``persist_fire``).
@@ -38,6 +39,7 @@ class Pipeline:
         engine: Engine | None = None,
         fmt: str = "auto",
         queue_size: int | None = None,
+        queue_bytes: int | None = None,
         clock: str = "wall",
         max_skew: float | None = None,
         max_line_bytes: int | None = None,
@@ -55,6 +57,8 @@ class Pipeline:
         self.queue: queue.Queue = queue.Queue(
             queue_size or conf.get("TINHSO_SOC_LISTEN_QUEUE_SIZE")
         )
+        self.max_queued_bytes = queue_bytes or conf.get("TINHSO_SOC_LISTEN_QUEUE_BYTES")
+        self.queued_bytes = 0
         self.counts: Counter = Counter()  # received, dropped, events, fired, clock_skew, ...
         self._lock = threading.Lock()
         self._count_lock = threading.Lock()
@@ -74,6 +78,13 @@ class Pipeline:
         """Queue one raw line; False when it was dropped (queue full, network source)."""
         self.count("received")
         item = (raw, fmt or self.fmt, source)
+        size = len(raw)
+        if block:
+            while self.queued_bytes + size > self.max_queued_bytes and self.queued_bytes:
+                time.sleep(0.01)  # a file waits for the engine
+        elif self.queued_bytes + size > self.max_queued_bytes:
+            self.count("dropped")
+            return False
         try:
             if block:
                 self.queue.put(item)
@@ -82,7 +93,13 @@ class Pipeline:
         except queue.Full:
             self.count("dropped")
             return False
+        with self._count_lock:
+            self.queued_bytes += size
         return True
+
+    def _taken(self, item) -> None:
+        with self._count_lock:
+            self.queued_bytes -= len(item[0])
 
     def count(self, name: str, n: int = 1) -> None:
         """Add to a counter (the listeners count connections, frames, ... here too)."""
@@ -143,6 +160,7 @@ class Pipeline:
             except queue.Empty:
                 return done
             if item is not _STOP:
+                self._taken(item)
                 self.handle(*item)
                 done += 1
 
@@ -183,6 +201,7 @@ class Pipeline:
             if item is _STOP:
                 break
             if item is not None:
+                self._taken(item)
                 self.handle(*item)
                 handled += 1
                 if handled % 1000 == 0:
@@ -222,6 +241,7 @@ class Pipeline:
             out["skipped"] = sum(skipped.values())
             out.update({f"skipped:{k}": v for k, v in skipped.items()})
             out["queued"] = self.queue.qsize()
+            out["queued_bytes"] = self.queued_bytes
             out["bucket_keys"] = sum(r.keys for r in self.engine.rules)
             out["evictions"] = self.engine.evictions
             for key, value in self.engine.counts.items():

@@ -62,6 +62,15 @@ def test_a_full_queue_drops_and_counts_without_blocking():
     assert snap["dropped"] == 40 and snap["queued"] == 10
 
 
+def test_the_queue_is_bounded_in_bytes_too():
+    pipeline = Pipeline(engine=_quiet_engine(), queue_size=1000, queue_bytes=50_000)
+    results = [pipeline.offer(b"x" * 10_000) for _ in range(10)]
+    assert results == [True] * 5 + [False] * 5
+    assert pipeline.snapshot()["queued_bytes"] == 50_000
+    pipeline.drain()
+    assert pipeline.queued_bytes == 0 and pipeline.offer(b"x" * 10_000)
+
+
 def test_a_flood_of_200k_distinct_addresses_keeps_memory_bounded():
     """200,000 distinct addresses: the queue drops past its size, every bucket rule keeps at
     most max_keys keys (least recently used evicted and counted); and the whole pipeline
