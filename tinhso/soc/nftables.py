@@ -58,17 +58,28 @@ def check_name(name: str) -> str:
     return name
 
 
-def _protected() -> list[Network]:
+def _protected() -> list[tuple[Network, int, int, int]]:
+    """Allowlisted networks and trusted proxies as (network, version, first, last)."""
     entries = list(conf.get("TINHSO_SOC_ALLOWLIST")) + list(net.trusted_proxies())
-    return list(net.networks(tuple(entries)))
+    return [
+        (n, n.version, int(n.network_address), int(n.broadcast_address))
+        for n in net.networks(tuple(entries))
+    ]
 
 
-def _without_protected(network: Network, protected: list[Network]) -> list[Network]:
+def _without_protected(network: Network, protected) -> list[Network]:
     """The network minus every allowlisted one it overlaps (empty when it lies inside one)."""
+    first = int(network.network_address)
+    last = first + (1 << (network.max_prefixlen - network.prefixlen)) - 1
+    overlapping = [
+        allowed
+        for allowed, version, lo, hi in protected
+        if version == network.version and lo <= last and first <= hi
+    ]
+    if not overlapping:  # the common case: integer comparisons only
+        return [network]
     pieces = [network]
-    for allowed in protected:
-        if allowed.version != network.version:
-            continue
+    for allowed in overlapping:
         kept = []
         for piece in pieces:
             if piece.subnet_of(allowed):
@@ -83,6 +94,16 @@ def _without_protected(network: Network, protected: list[Network]) -> list[Netwo
     return pieces
 
 
+def _parse(value: str) -> Network | None:
+    try:
+        if "/" in value:
+            return ipaddress.ip_network(value, strict=False)
+        address = ipaddress.ip_address(value)  # faster than ip_network for one address
+        return ipaddress.ip_network((int(address), address.max_prefixlen))
+    except ValueError:
+        return None
+
+
 def active_bans(*, now: datetime | None = None) -> dict[int, list[tuple[Network, int]]]:
     """{4: [(network, seconds left)], 6: [...]}: what the firewall should drop now."""
     from tinhso.soc.models import Decision
@@ -94,37 +115,48 @@ def active_bans(*, now: datetime | None = None) -> dict[int, list[tuple[Network,
         revoked_at__isnull=True,
         expires_at__gt=now,
     ).values_list("value", "expires_at")
-    latest: dict[Network, datetime] = {}
+    # (version, prefix length, first address) → (network, latest expiry)
+    latest: dict[tuple[int, int, int], tuple[Network, datetime]] = {}
     protected = _protected()
     for value, expires in rows.iterator(chunk_size=5000):
-        try:
-            network = ipaddress.ip_network(value, strict=False)
-        except ValueError:
+        network = _parse(value)
+        if network is None:
             continue
         for piece in _without_protected(network, protected):
-            if piece not in latest or latest[piece] < expires:
-                latest[piece] = expires
+            key = (piece.version, piece.prefixlen, int(piece.network_address))
+            seen = latest.get(key)
+            if seen is None or seen[1] < expires:
+                latest[key] = (piece, expires)
     result: dict[int, list[tuple[Network, int]]] = {4: [], 6: []}
-    # Wider ranges first; an element inside a kept range is left out.
-    kept: dict[int, list[Network]] = {4: [], 6: []}
-    for network in sorted(latest, key=lambda n: (n.version, n.prefixlen, n.network_address)):
-        if any(_inside(network, wider) for wider in kept[network.version]):
+    # Wider ranges first; an element inside a kept range is left out. Kept ranges are
+    # remembered as {prefix length: {address >> host bits}}, so the test is a few set
+    # look-ups per element, whatever the number of ranges.
+    kept: dict[int, dict[int, set[int]]] = {4: {}, 6: {}}
+    chosen: dict[int, list[tuple[int, Network, int]]] = {4: [], 6: []}
+    for key in sorted(latest):
+        version, prefixlen, start = key
+        network, expires = latest[key]
+        bits = network.max_prefixlen
+        wider = kept[version]
+        if any(
+            prefix < prefixlen and (start >> (bits - prefix)) in keys
+            for prefix, keys in wider.items()
+        ):
             continue
-        if network.num_addresses > 1:  # only a range can hold another element
-            kept[network.version].append(network)
-        seconds = max(1, math.ceil((latest[network] - now).total_seconds()))
-        result[network.version].append((network, seconds))
+        if prefixlen < bits:  # only a range can hold another element
+            wider.setdefault(prefixlen, set()).add(start >> (bits - prefixlen))
+        seconds = max(1, math.ceil((expires - now).total_seconds()))
+        chosen[version].append((start, network, seconds))
     for version in result:
-        result[version].sort(key=lambda item: item[0].network_address)
+        chosen[version].sort(key=lambda item: item[0])
+        result[version] = [(network, seconds) for _start, network, seconds in chosen[version]]
     return result
 
 
-def _inside(network: Network, wider: Network) -> bool:
-    return wider.prefixlen < network.prefixlen and network.subnet_of(wider)
-
-
 def _element(network: Network, seconds: int) -> str:
-    text = str(network.network_address) if network.num_addresses == 1 else str(network)
+    text = (
+        str(network.network_address) if network.prefixlen == network.max_prefixlen else str(network)
+    )
     return f"{text} timeout {seconds}s"
 
 
