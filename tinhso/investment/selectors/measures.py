@@ -225,50 +225,47 @@ def book(
     """Read the plan lines of ``year`` in scope, then their disbursement from the monthly summary.
 
     Whole months come from ``DisbursementMonth`` (one row per line and month,
-    kept exact by the write paths: ``summaries.py``), in
-    one grouped read with conditional sums (up to ``as_of``'s month, up to each
-    month of the curve). When ``as_of`` is not the last day of its month, the
-    days of that month up to ``as_of`` are read from the disbursements
-    themselves (one grouped read over at most a month of rows, by the date
-    index).
+    kept exact by the write paths: ``summaries.py``) with conditional sums (up
+    to each month of the curve, and up to ``as_of``'s month when that is not one
+    of them): on PostgreSQL in the same query as the lines (a lateral join, so
+    the scope is read once), elsewhere in a second grouped read. When ``as_of``
+    is not the last day of its month, the days of that month up to ``as_of``
+    are read from the disbursements themselves (one grouped read over at most a
+    month of rows, by the date index).
     """
     lines_qs = narrow.lines(scoped(PlanLine, user).filter(year=year, plan__kind=PlanKind.ANNUAL))
     if project is not None:
         lines_qs = lines_qs.filter(project=project)
-    lines = {
-        row["id"]: row
-        for row in lines_qs.values(
-            "id", "project_id", "source", "assigned_by", "kind", "amount", "deadline"
-        ).order_by()
-    }
-    upto: dict[int, int] = {}
-    cumulative: dict[int, list[int]] = {}
-    if not lines:
-        return Book(lines, upto, cumulative)
-    line_ids = lines_qs.values("id")
     ends = month_ends(year)
     # The months wholly up to as_of: to its month's end when as_of is that day.
     whole_to = as_of + dt.timedelta(days=1)
     partial = whole_to.day != 1
     whole_before = month_start(as_of) if partial else whole_to
-    months = DisbursementMonth.objects.filter(plan_line_id__in=line_ids)
-    column = "confirmed_amount" if confirmed_only else "amount"
-    sums = {f"c{index}": _sum_if(Q(month__lte=day), column) for index, day in enumerate(ends)}
     # What is disbursed before as_of's month (or to its end) is one of the curve's
     # points whenever as_of falls within the plan's period: no sum of its own.
     upto_index = next(
         (index for index, day in enumerate(ends) if day == whole_before - dt.timedelta(days=1)),
         None,
     )
+    bounds = [(day, False) for day in ends]  # (date, strictly before)
     if upto_index is None:
-        sums["upto"] = _sum_if(Q(month__lt=whole_before), column)
-    for line_id, *values in _rows(months.values("plan_line_id").annotate(**sums).order_by()):
-        values = [int(value or 0) for value in values]
-        cumulative[line_id] = values[:JAN_NEXT]
-        upto[line_id] = values[upto_index] if upto_index is not None else values[-1]
+        bounds.append((whole_before, True))
+    column = "confirmed_amount" if confirmed_only else "amount"
+    values = lines_qs.values(*LINE_FIELDS).order_by()
+    if connection.vendor == "postgresql":
+        lines, sums = _lines_and_sums_joined(values, bounds, column)
+    else:
+        lines, sums = _lines_and_sums(values, lines_qs, bounds, column)
+    upto: dict[int, int] = {}
+    cumulative: dict[int, list[int]] = {}
+    for line_id, row in sums.items():
+        cumulative[line_id] = row[:JAN_NEXT]
+        upto[line_id] = row[upto_index] if upto_index is not None else row[-1]
+    if not lines:
+        return Book(lines, upto, cumulative)
     if partial:
         days = Disbursement.objects.filter(
-            plan_line_id__in=line_ids, date__gte=month_start(as_of), date__lte=as_of
+            plan_line_id__in=lines_qs.values("id"), date__gte=month_start(as_of), date__lte=as_of
         )
         if confirmed_only:
             days = days.filter(status=DisbursementStatus.TREASURY_CONFIRMED)
@@ -279,6 +276,53 @@ def book(
         ):
             upto[line_id] = upto.get(line_id, 0) + int(total or 0)
     return Book(lines, upto, cumulative)
+
+
+LINE_FIELDS = ("id", "project_id", "source", "assigned_by", "kind", "amount", "deadline")
+
+
+def _lines_and_sums(values, lines_qs, bounds, column) -> tuple[dict, dict]:
+    """The lines, then their summary sums up to each bound in one grouped read."""
+    lines = {row["id"]: row for row in values}
+    if not lines:
+        return lines, {}
+    sums = {
+        f"s{index}": _sum_if(Q(month__lt=day) if before else Q(month__lte=day), column)
+        for index, (day, before) in enumerate(bounds)
+    }
+    months = DisbursementMonth.objects.filter(plan_line_id__in=lines_qs.values("id"))
+    rows = _rows(months.values("plan_line_id").annotate(**sums).order_by())
+    return lines, {row[0]: [int(value or 0) for value in row[1:]] for row in rows}
+
+
+def _lines_and_sums_joined(values, bounds, column) -> tuple[dict, dict]:
+    """PostgreSQL: the lines and their summary sums in one query (a lateral join).
+
+    The scope's conditions are written, planned and run once, and each line's
+    summary rows are read by the (plan line, month) key instead of hashing the
+    whole table against the lines in scope.
+    """
+    quote = connection.ops.quote_name
+    sql, params = values.query.sql_with_params()
+    amount = f"s.{quote(column)}"
+    sums = ", ".join(
+        f"CAST(SUM(CASE WHEN s.{quote('month')} {'<' if before else '<='} %s "
+        f"THEN {amount} ELSE 0 END) AS bigint)"
+        for _day, before in bounds
+    )
+    names = ", ".join(f"l.{quote(name)}" for name in LINE_FIELDS)
+    table = quote(DisbursementMonth._meta.db_table)
+    query = (
+        f"SELECT {names}, agg.* FROM ({sql}) l LEFT JOIN LATERAL "  # noqa: S608
+        f"(SELECT {sums} FROM {table} s WHERE s.{quote('plan_line_id')} = l.{quote('id')}) agg "
+        "ON TRUE"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [*params, *(day for day, _before in bounds)])
+        rows = cursor.fetchall()
+    width = len(LINE_FIELDS)
+    lines = {row[0]: dict(zip(LINE_FIELDS, row[:width], strict=True)) for row in rows}
+    return lines, {row[0]: [int(value or 0) for value in row[width:]] for row in rows}
 
 
 def _rows(queryset) -> list[tuple]:
