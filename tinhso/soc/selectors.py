@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import ipaddress
 from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
@@ -142,7 +144,11 @@ def alerts_for(user, *, severity: str = "", rule: str = "", key: str = "") -> Qu
         queryset = queryset.filter(rule=rule)
     if key:
         key = key.strip()
-        queryset = queryset.filter(Q(source_ip=key) | Q(user__icontains=key))
+        condition = Q(user__icontains=key)
+        # An address column on PostgreSQL refuses to compare with anything but an address.
+        with contextlib.suppress(ValueError):
+            condition |= Q(source_ip=str(ipaddress.ip_address(key)))
+        queryset = queryset.filter(condition)
     return queryset
 
 

@@ -238,6 +238,10 @@ def test_alert_and_decision_lists(analyst, django_capture_on_commit_callbacks):
     _incident("198.51.100.60", "scan-404", "medium")
     html = analyst.get(reverse("soc:alerts"), {"luat": "scan-404"}).content.decode()
     assert "198.51.100.60" in html and "203.0.113.50" not in html
+    html = analyst.get(reverse("soc:alerts"), {"doi_tuong": "198.51.100.60"}).content.decode()
+    assert "198.51.100.60" in html and "203.0.113.50" not in html
+    response = analyst.get(reverse("soc:alerts"), {"doi_tuong": "nguyenvana", "muc_do": "zzz"})
+    assert response.status_code == 200 and "Không có cảnh báo." in response.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         services.decision_create(scope="ip", value=incident.key, reason="r", rule="web-attack")
     active = analyst.get(reverse("soc:decisions")).content.decode()
