@@ -51,6 +51,14 @@ class UnsupportedRule(ValueError):
     """The rule uses something this evaluator does not do (the message says what)."""
 
 
+_MISSING = object()
+_GET = fields.GETTERS.get
+
+
+def _extra_getter(name: str):
+    return lambda e: e.extra.get(name)
+
+
 class View:
     """One event as the rules see it: field values read once, lowercased once."""
 
@@ -62,19 +70,23 @@ class View:
         self._low: dict = {}
 
     def raw(self, name: str):
-        try:
-            return self._raw[name]
-        except KeyError:
-            value = self._raw[name] = fields.getter(name)(self.event)
-            return value
+        value = self._raw.get(name, _MISSING)
+        if value is _MISSING:
+            value = self._raw[name] = (_GET(name) or _extra_getter(name))(self.event)
+        return value
 
     def low(self, name: str) -> str | None:
-        try:
-            return self._low[name]
-        except KeyError:
+        low = self._low.get(name, _MISSING)
+        if low is _MISSING:
             value = self.raw(name)
-            low = self._low[name] = None if value is None else str(value).lower()
-            return low
+            if value is None:
+                low = None
+            elif value.__class__ is str:
+                low = value.lower()
+            else:
+                low = str(value).lower()
+            self._low[name] = low
+        return low
 
     def text(self, name: str) -> str | None:
         value = self.raw(name)
