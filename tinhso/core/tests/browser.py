@@ -4,14 +4,25 @@ Playwright's own browser download is never used (it needs the internet); tests
 are skipped cleanly when /usr/bin/chromium is absent. Every request the page
 makes is recorded, so a test can assert that nothing left the live server.
 
-Playwright's sync API runs an asyncio loop in the test's thread while it is
-started, and Django refuses ORM calls from a thread with a running loop. So
-``browser_page`` starts Playwright last, after the data fixtures it depends on,
-and stops it when the test ends; prepare data before asking for the page.
+One Chromium serves every browser test of a run (``shared_browser``): starting
+Playwright's driver and Chromium costs seconds, where a new browser context per
+test (cookies, storage and cache of its own, closed when the test ends) costs a
+fraction of one. The browser tests run last and together (the root conftest
+orders them so), and the browser is stopped when they are done.
+
+Playwright's sync API marks its asyncio loop as running in the test's thread
+for as long as it is started, and then Django refuses ORM calls from that thread
+and pyHanko's ``asyncio.run`` refuses to sign. Each test prepares its data before
+it asks for ``browser_session``; between two tests the shared browser is parked:
+the thread's running loop is unset when a test's ``browser_session`` ends and set
+again when the next one begins (what Playwright itself does around its loop), so
+the next test's data fixtures, and the flush after each test, run as in any other
+test.
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,21 +149,67 @@ def units_loaded(transactional_db, units_subset_dir):
     forget_province_name()
 
 
+class SharedBrowser:
+    """Playwright and one headless Chromium, started on first use and kept until ``stop()``.
+
+    ``get()`` hands the browser to a test (the loop marked as running in this
+    thread, as Playwright has it); ``park()`` unsets that mark when the test is done
+    with it, so code that refuses to run beside a running loop works until the next
+    ``get()``.
+    """
+
+    def __init__(self):
+        self.playwright = None
+        self.browser = None
+
+    def get(self):
+        if self.browser is not None and self.browser.is_connected():
+            asyncio._set_running_loop(self.playwright._loop)
+            return self.browser
+        self.stop()  # a browser that died is replaced, not reused
+        from playwright.sync_api import sync_playwright
+
+        self.playwright = sync_playwright().start()
+        try:
+            self.browser = self.playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
+        except BaseException:
+            self.stop()
+            raise
+        return self.browser
+
+    def park(self) -> None:
+        if self.playwright is not None:
+            asyncio._set_running_loop(None)
+
+    def stop(self) -> None:
+        browser, playwright = self.browser, self.playwright
+        self.browser = self.playwright = None
+        if playwright is None:
+            return
+        asyncio._set_running_loop(playwright._loop)
+        try:
+            if browser is not None and browser.is_connected():
+                browser.close()
+        finally:
+            playwright.stop()
+
+
+shared_browser = SharedBrowser()
+
+
 @pytest.fixture
 def browser_session(live_server, units_loaded):
+    """A fresh set of browser contexts on the live server, in the run's one Chromium."""
     if not CHROMIUM.exists():
         pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(
-        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-    )
-    session = BrowserSession(base_url=live_server.url, browser=browser)
+    session = BrowserSession(base_url=live_server.url, browser=shared_browser.get())
     try:
         yield session
     finally:
-        for context in session.contexts:
-            context.close()
-        browser.close()
-        playwright.stop()
+        try:
+            for context in session.contexts:
+                context.close()
+        finally:
+            shared_browser.park()

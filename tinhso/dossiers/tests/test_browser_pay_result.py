@@ -35,19 +35,6 @@ units_subset_dir = _browser.units_subset_dir
 SHOTS = Path(os.environ.get("TINHSO_SHOTS_DIR") or _browser.SCREENSHOTS / "walk")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _units_back_after_the_module(django_db_blocker):
-    """Live-server tests flush the units; later tests expect the full list the session loaded."""
-    yield
-    from django.core.management import call_command
-
-    from tinhso.core.models import AdministrativeUnit
-
-    with django_db_blocker.unblock():
-        if not AdministrativeUnit.objects.exists():
-            call_command("load_units", verbosity=0)
-
-
 def seed_demo(settings, tmp_path) -> None:
     """The data ``tinhso demo`` makes (fewer citizens), with its own demo PKI."""
     from django.core.cache import cache

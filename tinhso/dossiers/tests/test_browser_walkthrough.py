@@ -27,19 +27,6 @@ units_loaded = _browser.units_loaded
 units_subset_dir = _browser.units_subset_dir
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _units_back_after_the_module(django_db_blocker):
-    """Live-server tests flush the units; later tests expect the full list the session loaded."""
-    yield
-    from django.core.management import call_command
-
-    from tinhso.core.models import AdministrativeUnit
-
-    with django_db_blocker.unblock():
-        if not AdministrativeUnit.objects.exists():
-            call_command("load_units", verbosity=0)
-
-
 @pytest.fixture
 def walk_world(units_loaded):
     from django.core.cache import cache

@@ -34,19 +34,6 @@ GROUPS = (
 )
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _units_back_after_the_module(django_db_blocker):
-    """Live-server tests flush the units; later tests expect the full list the session loaded."""
-    yield
-    from django.core.management import call_command
-
-    from tinhso.core.models import AdministrativeUnit
-
-    with django_db_blocker.unblock():
-        if not AdministrativeUnit.objects.exists():
-            call_command("load_units", verbosity=0)
-
-
 @pytest.fixture
 def leader(units_loaded, live_server, settings, tmp_path):
     from tinhso.core.models import User

@@ -26,7 +26,16 @@ def requested(world, clock):
 
 @pytest.fixture(scope="session")
 def _pki_folder(tmp_path_factory):
-    return tmp_path_factory.mktemp("pki")
+    """The session's root, made now with a key of its own (never one of the per-test pool's,
+    which a test's "foreign" authority may get: see ``_rsa_keys_from_a_pool``)."""
+    from django.test import override_settings
+
+    from tinhso.core.signing import ensure_root
+
+    folder = tmp_path_factory.mktemp("pki")
+    with override_settings(TINHSO_PKI_DIR=str(folder)):
+        ensure_root()
+    return folder
 
 
 @pytest.fixture(autouse=True)

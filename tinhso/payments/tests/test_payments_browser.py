@@ -21,18 +21,6 @@ units_loaded = _browser.units_loaded
 units_subset_dir = _browser.units_subset_dir
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _units_back_after_the_module(django_db_blocker):
-    yield
-    from django.core.management import call_command
-
-    from tinhso.core.models import AdministrativeUnit
-
-    with django_db_blocker.unblock():
-        if not AdministrativeUnit.objects.exists():
-            call_command("load_units", verbosity=0)
-
-
 class _RealTime:
     def set(self, moment):
         return moment
