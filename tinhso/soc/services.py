@@ -70,23 +70,22 @@ def alert_create(
     """
     severity = severity if severity in Severity.values else Severity.MEDIUM
     evidence = _with_inspection(evidence or [])
+    alert = Alert(
+        rule=rule[:64],
+        severity=severity,
+        source_ip=source_ip or None,
+        user=user[:150],
+        summary=summary[:255],
+        evidence=evidence,
+    )
+    key_scope, key = _incident_key(
+        scope=scope, rule=rule, summary=summary, source_ip=source_ip, user=user
+    )
     with transaction.atomic():
-        alert = Alert.objects.create(
-            rule=rule[:64],
-            severity=severity,
-            source_ip=source_ip or None,
-            user=user[:150],
-            summary=summary[:255],
-            evidence=evidence,
-        )
-        key_scope, key = _incident_key(
-            scope=scope, rule=rule, summary=summary, source_ip=source_ip, user=user
-        )
         change = ""
-        if key:
-            incident, change = _incident_file(alert=alert, key_scope=key_scope, key=key)
-            alert.incident = incident
-            alert.save(update_fields=["incident"])
+        if key:  # the incident first, so the alert is written once, already filed
+            alert.incident, change = _incident_file(alert=alert, key_scope=key_scope, key=key)
+        alert.save(force_insert=True)
         audit_record(
             actor=actor,
             action="soc.alert",
@@ -149,11 +148,11 @@ def _incident_file(*, alert: Alert, key_scope: str, key: str) -> tuple[Incident,
     window = timedelta(minutes=conf.get("TINHSO_SOC_INCIDENT_WINDOW_MINUTES"))
     now = alert.created_at
     for _attempt in range(5):
+        incident = Incident.objects.select_for_update().filter(open_key=open_key).first()
+        if incident is not None and incident.last_seen >= now - window:
+            return incident, _incident_join(incident, alert)
         try:
-            with transaction.atomic():
-                incident = Incident.objects.select_for_update().filter(open_key=open_key).first()
-                if incident is not None and incident.last_seen >= now - window:
-                    return incident, _incident_join(incident, alert)
+            with transaction.atomic():  # a savepoint around the insert only
                 if incident is not None:  # quiet for too long: it stops collecting
                     incident.open_key = None
                     incident.save(update_fields=["open_key"])
@@ -168,15 +167,15 @@ def _incident_file(*, alert: Alert, key_scope: str, key: str) -> tuple[Incident,
                     alert_count=1,
                     rules=[alert.rule],
                 )
-                audit_record(
-                    actor=None,
-                    action="soc.incident_open",
-                    obj=incident,
-                    changes={"key": key, "rule": alert.rule, "severity": alert.severity},
-                )
-                return incident, "new"
         except IntegrityError:
             continue  # another alert opened it meanwhile: join it
+        audit_record(
+            actor=None,
+            action="soc.incident_open",
+            obj=incident,
+            changes={"key": key, "rule": alert.rule, "severity": alert.severity},
+        )
+        return incident, "new"
     raise Conflict(code="soc_incident_busy")
 
 
