@@ -163,18 +163,60 @@ class SyslogTCP:
 UDP_BUFFER_BYTES = 4 * 1024 * 1024
 
 
-async def start_udp(pipeline: Pipeline, host: str, port: int, *, fmt: str | None = None):
+class UdpServer:
+    """A UDP syslog socket on the running loop, read in batches: each time it is readable
+    up to ``batch`` datagrams are taken (asyncio's own datagram transport takes one per
+    wake-up, which caps a loaded machine at a few thousand a second)."""
+
+    def __init__(self, pipeline: Pipeline, sock: socket.socket, *, fmt: str | None, batch: int):
+        self.protocol = SyslogUDP(pipeline, fmt)
+        self.sock = sock
+        self.batch = batch
+        self.loop = asyncio.get_running_loop()
+        self.loop.add_reader(sock.fileno(), self._read)
+
+    def _read(self) -> None:
+        recv, received = self.sock.recv, self.protocol.datagram_received
+        for _ in range(self.batch):
+            try:
+                data = recv(65536)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                self.protocol.error_received(exc)
+                return
+            received(data, None)
+
+    def get_extra_info(self, name: str, default=None):
+        if name == "sockname":
+            return self.sock.getsockname()
+        if name == "socket":
+            return self.sock
+        return default
+
+    def close(self) -> None:
+        if self.sock.fileno() >= 0:
+            self.loop.remove_reader(self.sock.fileno())
+            self.sock.close()
+
+
+async def start_udp(
+    pipeline: Pipeline, host: str, port: int, *, fmt: str | None = None, batch: int = 256
+) -> UdpServer:
     """Bind a UDP syslog server. The socket asks for a 4 MiB receive buffer (the kernel
     grants at most ``net.core.rmem_max``) so that bursts wait in the kernel rather than
     being lost there; what the kernel still drops is read by ``udp_kernel_drops``."""
-    loop = asyncio.get_running_loop()
-    transport, _protocol = await loop.create_datagram_endpoint(
-        lambda: SyslogUDP(pipeline, fmt), local_addr=(host, port)
-    )
-    sock = transport.get_extra_info("socket")
-    with contextlib.suppress(OSError):
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UDP_BUFFER_BYTES)
-    return transport
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_DGRAM)
+    try:
+        sock.setblocking(False)
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UDP_BUFFER_BYTES)
+        sock.bind((host, port))
+    except BaseException:
+        sock.close()
+        raise
+    return UdpServer(pipeline, sock, fmt=fmt, batch=batch)
 
 
 def udp_kernel_drops(transport) -> int | None:
