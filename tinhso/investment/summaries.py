@@ -2,18 +2,18 @@
 
 One row per plan line and month: the signed sum and number of the rows not
 rejected, and the part the State Treasury confirmed. The measures read whole
-months from the summary and only the month under way
-(when the day asked is not a month's last) from the disbursement table, so the
-province overview reads a few tens of thousands of summary rows instead of
-every disbursement of the year.
+months from the summary and only the month under way (when the day asked is
+not a month's last) from the disbursement table, so the province overview
+reads a few tens of thousands of summary rows instead of every disbursement of
+the year.
 
 Every code path that writes disbursements calls ``refresh_plan_lines`` with the
 lines it touched, inside its own transaction: the services after each record or
 confirmation, the demo and ``seed_investment`` after their bulk insert, an
-upload after its rows, and a deleted row through the ``post_delete`` receiver
-in ``models/summaries.py``. ``refresh_plan_lines`` recomputes those lines' rows from the
-disbursement table with one delete and one ``INSERT … SELECT … GROUP BY`` per
-chunk of lines, so the summary is a recomputation by construction, never a
+upload after its rows, and a deleted row through the ``post_delete``
+receiver in ``models/summaries.py``. ``refresh_plan_lines`` recomputes those
+lines' rows from the disbursement table with one delete and one ``INSERT …
+SELECT … GROUP BY`` per chunk of lines, so the summary is a recomputation by construction, never a
 running total that could drift. ``rebuild_all`` (``tinhso
 investment_summary_rebuild``) recomputes the whole table.
 
@@ -95,11 +95,10 @@ def refresh_plan_lines(plan_line_ids: Iterable[int]) -> None:
     with transaction.atomic():
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
-            # Serialise refreshes of the same lines (see the module's docstring).
-            locked = PlanLine.objects.filter(pk__in=chunk).order_by("pk")
             if connection.vendor == "postgresql":
-                locked = locked.select_for_update(no_key=True)
-            list(locked.values_list("pk", flat=True))
+                # Serialise refreshes of the same lines (see the module's docstring).
+                locked = PlanLine.objects.filter(pk__in=chunk).order_by("pk")
+                list(locked.select_for_update(no_key=True).values_list("pk", flat=True))
             DisbursementMonth.objects.filter(plan_line_id__in=chunk).delete()
             marks = ", ".join(["%s"] * len(chunk))
             _insert_select(f"AND plan_line_id IN ({marks})", chunk)
