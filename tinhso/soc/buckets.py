@@ -23,7 +23,7 @@ class _State:
     level: float = 0.0
     last: float = 0.0
     seen: OrderedDict | None = None
-    evidence: list = field(default_factory=list)
+    evidence: list | None = None  # Event.snapshot() tuples, once the level is high
 
 
 @dataclass
@@ -53,33 +53,45 @@ class BucketRule:
         key = self.key(event)
         if not key:
             return None
-        state = self.states.get(key)
+        states = self.states
+        state = states.get(key)
         if state is None:
-            state = _State(last=now, seen=OrderedDict() if self.distinct else None)
-            self.states[key] = state
-            if len(self.states) > self.max_keys:
-                self.states.popitem(last=False)
+            state = _State(0.0, now, OrderedDict() if self.distinct else None)
+            states[key] = state
+            if len(states) > self.max_keys:
+                states.popitem(last=False)
                 self.evictions += 1
         else:
-            self.states.move_to_end(key)
-        state.level = max(0.0, state.level - max(0.0, now - state.last) * self.leak_rate)
-        state.last = max(state.last, now)  # clock skew: never leak backwards
+            states.move_to_end(key)
+            if now > state.last:
+                state.level = max(0.0, state.level - (now - state.last) * self.leak_rate)
+                state.last = now  # clock skew: never leak backwards
         if self.distinct is not None:
             value = self.distinct(event)
-            if value in state.seen:
+            seen = state.seen
+            if value in seen:
                 return None
-            state.seen[value] = True
-            if len(state.seen) > MAX_DISTINCT_PER_KEY:
-                state.seen.popitem(last=False)
+            seen[value] = True
+            if len(seen) > MAX_DISTINCT_PER_KEY:
+                seen.popitem(last=False)
         state.level += 1
-        state.evidence.append(event.as_dict())
-        if len(state.evidence) > self.evidence_kept:
-            del state.evidence[0]
+        # Evidence: the last `evidence_kept` pours before the overflow. Only leaks happen
+        # between pours, so the m-th pour before an overflow left the level above
+        # capacity - m: a pour leaving it at or below capacity - evidence_kept (one unit
+        # of margin for rounding) can never be one of them and is not kept, so an
+        # ordinary client's flood bucket keeps nothing. Snapshots become dicts only when
+        # the rule fires.
+        if state.level > self.capacity - self.evidence_kept:
+            evidence = state.evidence
+            if evidence is None:
+                evidence = state.evidence = []
+            evidence.append(event.snapshot())
+            if len(evidence) > self.evidence_kept:
+                del evidence[0]
         if state.level > self.capacity:
             self.overflows += 1
-            evidence = state.evidence
-            del self.states[key]
-            return evidence
+            del states[key]
+            return [Event(*snap).as_dict() for snap in state.evidence or ()]
         return None
 
     @property

@@ -106,7 +106,14 @@ def _in(ip: str, setting: str) -> bool:
 def allowlisted(ip: str) -> bool:
     """True when the address is in TINHSO_SOC_ALLOWLIST (addresses or CIDR ranges) or is a
     trusted proxy (banning the proxy would ban everyone behind it)."""
-    return _in(ip, "TINHSO_SOC_ALLOWLIST") or net.is_trusted_proxy(ip)
+    return _allowlisted(ip, tuple(get("TINHSO_SOC_ALLOWLIST")), net.trusted_proxies())
+
+
+@lru_cache(maxsize=16_384)
+def _allowlisted(ip: str, allowlist: tuple, proxies: tuple) -> bool:
+    # Called for every event: parsing the address each time cost more than inspecting
+    # an ordinary request. Keyed by the settings too, so a change takes effect at once.
+    return net.in_networks(ip, allowlist) or net.in_networks(ip, proxies)
 
 
 def client_ip(request) -> str:

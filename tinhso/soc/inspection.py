@@ -12,6 +12,9 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from re import _constants as _c
+from re import _parser
 from urllib.parse import parse_qsl, unquote_plus
 
 from tinhso.soc.schema import Event
@@ -279,13 +282,18 @@ _COMMENT = re.compile(r"/\*!?\d*|\*/")
 def decode(value: str, *, rounds: int = 4) -> str:
     """%-decode (and +), HTML-unescape repeatedly until stable; then lowercase, fold whitespace."""
     value = value[:MAX_TARGET_CHARS]
-    for _ in range(rounds):
-        new = html.unescape(unquote_plus(value, errors="replace"))
-        if new == value:
-            break
-        value = new
-    value = _COMMENT.sub(" ", value.lower())
-    return _WS.sub(" ", value).strip()
+    # Without %, + or & neither decoder changes anything: skip the rounds.
+    if "%" in value or "+" in value or "&" in value:
+        for _ in range(rounds):
+            new = html.unescape(unquote_plus(value, errors="replace"))
+            if new == value:
+                break
+            value = new
+    value = value.lower()
+    if "/*" in value or "*/" in value:
+        value = _COMMENT.sub(" ", value)
+    # str.split() and the regex \s agree on what whitespace is (both Py_UNICODE_ISSPACE).
+    return " ".join(value.split())
 
 
 @dataclass(slots=True)
@@ -307,32 +315,318 @@ class Verdict:
         return sorted({r.category for r in self.matched})
 
 
-class Inspector:
-    """Applies the rules up to a paranoia level and sums their scores."""
+# --- Pre-filter ------------------------------------------------------------------------
+#
+# Each pattern is read once, from the parse tree `re` itself builds, into the literal
+# strings any of its matches must contain: a list of clauses, each a set of strings of
+# which a match contains at least one (a LITERAL gives itself, consecutive literals
+# their concatenations, a branch the union of its branches, a repeat at least once its
+# body; a class, a category or an optional part gives nothing). A target containing
+# none of a rule's strings cannot match it, so the rule's regex is not run. Per kind of
+# target one alternation of every rule's most selective clause ("the gate") is searched
+# first: an ordinary request (no quote, no "<", no "..", no SQL word...) passes nothing
+# and costs one search per kind. The analysis only drops a rule when it provably cannot
+# match; a pattern it does not understand (flags, back-references) always runs.
 
-    def __init__(self, *, paranoia: int = 1, threshold: int = DEFAULT_THRESHOLD) -> None:
+_CAP = 64  # most strings per set; past that a set is unknown (no constraint)
+_EMPTY = frozenset(("",))
+_REPEATS = tuple(
+    getattr(_c, name)
+    for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+    if hasattr(_c, name)
+)
+# args and user agents are folded (decode): their only whitespace is " ".
+_FOLDED_KINDS = frozenset(("args", "ua"))
+
+
+def _product(a, b):
+    if a is None or b is None or len(a) * len(b) > _CAP:
+        return None
+    return frozenset(x + y for x in a for y in b)
+
+
+def _charset(items, folded: bool):
+    chars: set[str] = set()
+    for op, av in items:
+        if op is _c.LITERAL:
+            chars.add(chr(av))
+        elif op is _c.RANGE and av[1] - av[0] <= 32:
+            chars.update(chr(c) for c in range(av[0], av[1] + 1))
+        elif op is _c.CATEGORY and folded and av is _c.CATEGORY_SPACE:
+            chars.add(" ")
+        else:
+            return None  # negation, wide range, \w, \d...: any character
+    return frozenset(chars) if len(chars) <= _CAP else None
+
+
+def _clauses(exact, cnf):
+    out = list(cnf)
+    if exact is not None and "" not in exact:
+        out.append(exact)
+    return out
+
+
+def _cost(clause) -> float:
+    """A rough chance of finding one of the strings in ordinary text: letters and digits
+    are common, punctuation rare; the gate takes each rule's cheapest clause."""
+    total = 0.0
+    for s in clause:
+        p = 1.0
+        for ch in s:
+            p *= 0.06 if ch.isalnum() else 0.02 if ch in " /-._=" else 0.0002
+        total += p
+    return total
+
+
+def _best(clauses):
+    return min(clauses, key=_cost) if clauses else None
+
+
+def _node(op, av, folded: bool):
+    """(exact, prefix, suffix, cnf) of one parsed node: the set of all strings it matches
+    (None: unknown or too many), sets one of which every match starts / ends with (None:
+    unknown), and clauses every match satisfies."""
+    if op is _c.LITERAL:
+        one = frozenset((chr(av),))
+        return one, one, one, []
+    if op is _c.IN:
+        chars = _charset(av, folded)
+        return chars, chars, chars, []
+    if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+        return _EMPTY, _EMPTY, _EMPTY, []  # zero width
+    if op is _c.SUBPATTERN:
+        _group, add_flags, _del_flags, sub = av
+        if add_flags & (re.IGNORECASE | re.LOCALE):
+            return None, None, None, []
+        return _sequence(sub, folded)
+    if op is getattr(_c, "ATOMIC_GROUP", None):
+        return _sequence(av, folded)
+    if op is _c.BRANCH:
+        parts = [_sequence(branch, folded) for branch in av[1]]
+        exact, prefix, suffix = _union(p[0] for p in parts), None, None
+        prefix, suffix = _union(p[1] for p in parts), _union(p[2] for p in parts)
+        clause: set[str] | None = set()
+        for part_exact, _pre, _suf, part_cnf in parts:
+            best = _best(_clauses(part_exact, part_cnf))
+            clause = None if best is None or clause is None else clause | best
+        return exact, prefix, suffix, ([frozenset(clause)] if clause else [])
+    if op in _REPEATS:
+        low, high, sub = av
+        exact, prefix, suffix, cnf = _sequence(sub, folded)
+        if low == 0:
+            optional = exact | _EMPTY if exact is not None and high == 1 else None
+            return optional, optional, optional, []
+        power = exact
+        for _ in range(low - 1):
+            power = _product(power, exact)
+        out = list(cnf)
+        if power is not None and "" not in power:
+            out.append(power)  # `low` consecutive matches of the body
+        ends = power if power is not None else exact
+        return (
+            power if low == high else None,
+            ends if ends is not None else prefix,
+            ends if ends is not None else suffix,
+            out,
+        )
+    return None, None, None, []  # ANY, NOT_LITERAL, back-references...: no constraint
+
+
+def _union(sets):
+    out: frozenset = frozenset()
+    for one in sets:
+        if one is None:
+            return None
+        out |= one
+    return out if len(out) <= _CAP else None
+
+
+def _sequence(items, folded: bool):
+    cnf: list = []
+    run = _EMPTY  # concatenations of the current stretch of known strings
+    whole = lead = _EMPTY
+    prefix = None
+    for op, av in items:
+        exact, node_prefix, node_suffix, node_cnf = _node(op, av, folded)
+        cnf.extend(node_cnf)
+        whole = _product(whole, exact)
+        if prefix is None:  # still in the leading stretch of known items
+            if exact is None:
+                prefix = _product(lead, node_prefix) or lead
+            else:
+                longer = _product(lead, exact)
+                if longer is None:
+                    prefix = lead
+                else:
+                    lead = longer
+        if exact is None:
+            closed = _product(run, node_prefix) or run
+            if "" not in closed:
+                cnf.append(closed)
+            run = node_suffix if node_suffix is not None else _EMPTY
+            continue
+        longer = _product(run, exact)
+        if longer is None:
+            if "" not in run:
+                cnf.append(run)
+            longer = exact
+        run = longer
+    if "" not in run:
+        cnf.append(run)
+    if whole is not None:
+        return whole, whole, whole, cnf
+    return None, prefix if prefix is not None else lead, run, cnf
+
+
+def required_literals(pattern: re.Pattern, *, folded: bool = False) -> list[frozenset[str]]:
+    """Clauses (sets of strings) every match of ``pattern`` satisfies: a match contains at
+    least one string of each clause. An empty list: no constraint known. ``folded``: the
+    searched text has no whitespace but " " (so \\s can only be a space)."""
+    if pattern.flags & (re.IGNORECASE | re.LOCALE | re.VERBOSE):
+        return []
+    try:
+        exact, _prefix, _suffix, cnf = _sequence(
+            _parser.parse(pattern.pattern, pattern.flags), folded
+        )
+    except Exception:  # an unreadable pattern simply always runs
+        return []
+    return sorted(set(_clauses(exact, cnf)), key=_cost)
+
+
+def _alternation(strings) -> re.Pattern:
+    return re.compile("|".join(re.escape(s) for s in sorted(strings, key=lambda s: (-len(s), s))))
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """The rules of one kind of target: those always run and those behind the gate."""
+
+    always: tuple[Rule, ...]
+    gated: tuple[tuple[Rule, re.Pattern], ...]  # (rule, its most selective clause)
+    gate: re.Pattern | None
+    joiner: str | None  # a character no gate string holds: targets searched at once
+
+    def match(self, targets: list[str]) -> list[Rule]:
+        found = [r for r in self.always if any(r.pattern.search(t) for t in targets)]
+        if self.gate is None or not targets:
+            return found
+        search = self.gate.search
+        if len(targets) == 1 or self.joiner is None or search(self.joiner.join(targets)):
+            hits = [t for t in targets if search(t)]
+        else:
+            return found
+        for rule, literals in self.gated:
+            for t in hits:
+                if literals.search(t) and rule.pattern.search(t):
+                    found.append(rule)
+                    break
+        return found
+
+
+def _plan(rules: list[Rule], kind: str) -> _Plan:
+    always, gated, strings = [], [], set()
+    for rule in rules:
+        clauses = required_literals(rule.pattern, folded=kind in _FOLDED_KINDS)
+        if not clauses:
+            always.append(rule)
+            continue
+        best = clauses[0]
+        gated.append((rule, _alternation(best)))
+        strings |= best
+    joiner = next((j for j in ("\x00", "\x01", "\x1f") if not any(j in s for s in strings)), None)
+    return _Plan(tuple(always), tuple(gated), _alternation(strings) if strings else None, joiner)
+
+
+@lru_cache(maxsize=8)
+def _plans(paranoia: int) -> dict[str, _Plan]:
+    rules = [r for r in RULES if r.paranoia <= paranoia]
+    return {kind: _plan([r for r in rules if r.targets == kind], kind) for kind in _KINDS}
+
+
+_KINDS = ("args", "ua", "request", "method")
+CACHE_SIZE = 4096  # distinct URLs and user agents whose rules are remembered
+CACHE_MAX_CHARS = 512  # longer ones are inspected each time (they would crowd the cache)
+
+
+class Inspector:
+    """Applies the rules up to a paranoia level and sums their scores.
+
+    ``prefilter=True`` (the default) runs only the rules a target can match (see the
+    pre-filter above) and remembers the rules matched by the last ``cache_size``
+    distinct URLs and user agents; ``prefilter=False`` runs every rule on every target
+    (the reference the pre-filter is tested against).
+    """
+
+    def __init__(
+        self,
+        *,
+        paranoia: int = 1,
+        threshold: int = DEFAULT_THRESHOLD,
+        prefilter: bool = True,
+        cache_size: int = CACHE_SIZE,
+    ) -> None:
         self.paranoia = paranoia
         self.threshold = threshold
         self.rules = [r for r in RULES if r.paranoia <= paranoia]
+        self.prefilter = prefilter
+        self._order = {r.id: i for i, r in enumerate(self.rules)}
+        if prefilter:
+            self._plans = _plans(paranoia)
+            self._url_rules = lru_cache(maxsize=cache_size)(self._match_url)
+            self._ua_rules = lru_cache(maxsize=cache_size)(self._match_ua)
 
     def targets(self, *, url: str, user_agent: str, method: str) -> dict[str, list[str]]:
-        path, _, query = url.partition("?")
-        args = [decode(path)]
-        for name, value in parse_qsl(query, keep_blank_values=True)[:MAX_ARGS]:
-            args.append(decode(name))
-            if value:
-                args.append(decode(value))
-        raw = unquote_plus(url[:MAX_TARGET_CHARS], errors="replace")
         return {
-            "args": [a for a in args if a],
-            "ua": [_WS.sub(" ", user_agent.lower()).strip()],
-            "request": [raw],
+            "args": self._args(url),
+            "ua": [" ".join(user_agent.lower().split())],
+            "request": [unquote_plus(url[:MAX_TARGET_CHARS], errors="replace")],
             "method": [method.lower()] if method else [],
         }
+
+    @staticmethod
+    def _args(url: str) -> list[str]:
+        path, _, query = url.partition("?")
+        args = [decode(path)]
+        if query:
+            for name, value in parse_qsl(query, keep_blank_values=True)[:MAX_ARGS]:
+                args.append(decode(name))
+                if value:
+                    args.append(decode(value))
+        return [a for a in args if a]
+
+    def _match_url(self, url: str) -> tuple[Rule, ...]:
+        raw = unquote_plus(url[:MAX_TARGET_CHARS], errors="replace")
+        return (*self._plans["args"].match(self._args(url)), *self._plans["request"].match([raw]))
+
+    def _match_ua(self, user_agent: str) -> tuple[Rule, ...]:
+        return tuple(self._plans["ua"].match([" ".join(user_agent.lower().split())]))
 
     def inspect(
         self, *, url: str = "", user_agent: str = "", method: str = "GET", values=()
     ) -> Verdict:
+        if not self.prefilter:
+            return self._inspect_all(url=url, user_agent=user_agent, method=method, values=values)
+        matched = list(
+            self._url_rules(url) if len(url) <= CACHE_MAX_CHARS else self._match_url(url)
+        )
+        matched += (
+            self._ua_rules(user_agent)
+            if len(user_agent) <= CACHE_MAX_CHARS
+            else self._match_ua(user_agent)
+        )
+        if method:
+            matched += self._plans["method"].match([method.lower()])
+        if values:
+            extra = [decode(v) for v in list(values)[:MAX_ARGS] if v]
+            matched += [r for r in self._plans["args"].match(extra) if r not in matched]
+        verdict = Verdict(threshold=self.threshold)
+        if matched:
+            matched.sort(key=lambda r: self._order[r.id])
+            verdict.matched = matched
+            verdict.score = sum(r.score for r in matched)
+        return verdict
+
+    def _inspect_all(self, *, url: str, user_agent: str, method: str, values) -> Verdict:
         targets = self.targets(url=url, user_agent=user_agent, method=method)
         targets["args"].extend(decode(v) for v in list(values)[:MAX_ARGS] if v)
         verdict = Verdict(threshold=self.threshold)

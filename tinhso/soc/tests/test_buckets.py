@@ -1,3 +1,6 @@
+import random
+from datetime import UTC, datetime
+
 from tinhso.soc.buckets import BucketRule
 from tinhso.soc.engine import Engine, default_rules
 from tinhso.soc.schema import Event
@@ -72,3 +75,68 @@ def test_engine_scan_rules_fire_on_404s():
             now=i * 0.1,
         )
     assert "scan-404" in fired
+
+
+def test_evidence_is_the_events_as_dicts_when_the_rule_fires():
+    """Evidence is kept as compact snapshots and turned into the events' dicts on overflow."""
+    rule = _rule(capacity=2, evidence_kept=2)
+    when = datetime(2026, 11, 20, 8, 15, 2, tzinfo=UTC)
+    events = [
+        Event(
+            time=when,
+            source_ip="203.0.113.4",
+            user="hoa",
+            method="GET",
+            url=f"/thu-tuc/?q={i}" + "x" * 3000,
+            status=404,
+            bytes=10,
+            user_agent="u" * 700,
+            message="m" * 1200,
+            source="access_log",
+            extra={"attack": True},
+        )
+        for i in range(3)
+    ]
+    results = [rule.pour(e, now=0.0) for e in events]
+    assert results[:2] == [None, None]
+    assert results[2] == [e.as_dict() for e in events[1:]]
+    assert len(results[2][0]["url"]) == 2000 and "extra" not in results[2][0]
+
+
+def test_snapshot_gives_back_the_same_dict():
+    ev = Event(source_ip="198.51.100.2", url="/a", status=200, user_agent="x", outcome="login_ok")
+    assert Event(*ev.snapshot()).as_dict() == ev.as_dict()
+
+
+def test_evidence_kept_only_near_the_top_is_the_same_as_keeping_everything():
+    """Random bursts and pauses: the evidence equals the last pours of a plain bucket that
+    keeps every event, and an ordinary client's bucket holds no evidence at all."""
+    rng = random.Random(5)
+    slow = [0.0, 0.001, 0.01, 0.05, 0.5, 3.0, 30.0]
+    fast = [0.0, 0.0, 0.001, 0.01, 0.03, 0.06, 0.2]
+    for capacity, leak, steps in (
+        (2, 1 / 300, slow),
+        (10, 1 / 60, slow),
+        (30, 0.1, slow),
+        (600, 20.0, fast),
+    ):
+        rule = _rule(capacity=capacity, leak_rate=leak)
+        level, last, kept = 0.0, 0.0, []
+        now = 0.0
+        for i in range(20_000):
+            now += rng.choice(steps)
+            ev = Event(source_ip="203.0.113.5", url=f"/{i}")
+            got = rule.pour(ev, now=now)
+            level = max(0.0, level - max(0.0, now - last) * leak) + 1
+            last = max(last, now)
+            kept = [*kept, ev.as_dict()][-5:]
+            if level > capacity:
+                assert got == kept, (capacity, i)
+                level, kept = 0.0, []
+            else:
+                assert got is None
+        assert rule.overflows > 0
+    quiet = _rule(capacity=600, leak_rate=20.0)
+    for i in range(100):
+        quiet.pour(Event(source_ip="203.0.113.6"), now=i * 0.5)
+    assert quiet.states["203.0.113.6"].evidence is None

@@ -1,9 +1,18 @@
+import ipaddress
 import os
 import random
+from datetime import datetime
 
 import pytest
 
-from tinhso.soc.parsing import LineParser, parse_combined, parse_json, parse_syslog
+from tinhso.soc.parsing import (
+    LineParser,
+    _access_time,
+    _valid_ip,
+    parse_combined,
+    parse_json,
+    parse_syslog,
+)
 
 COMBINED = (
     '14.160.32.7 - - [20/Nov/2026:08:15:02 +0700] "GET /thu-tuc/?q=%C4%90%C4%83ng+k%C3%BD+khai+sinh HTTP/1.1" '
@@ -87,3 +96,53 @@ def test_random_bytes_never_raise():
         )
     assert parser.counts["parsed"] <= 3000
     assert sum(parser.counts.values()) == 3000
+
+
+def test_fast_access_time_equals_strptime():
+    """The hand-read access-log time (and its cache) gives what strptime gives, or None."""
+    rng = random.Random(11)
+    months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec nov NOV Foo".split()
+    for _ in range(20_000):
+        text = (
+            f"{rng.randint(0, 33):02d}/{rng.choice(months)}/{rng.randint(1, 9999):04d}:"
+            f"{rng.randint(0, 25):02d}:{rng.randint(0, 61):02d}:{rng.randint(0, 62):02d} "
+            f"{rng.choice('+-')}{rng.randint(0, 25):02d}{rng.randint(0, 61):02d}"
+        )
+        try:
+            want = datetime.strptime(text, "%d/%b/%Y:%H:%M:%S %z")
+        except ValueError:
+            want = None
+        got = _access_time(text)
+        assert got == want, text
+        if want is not None:
+            assert got.utcoffset() == want.utcoffset()
+    assert _access_time("1/Nov/2026:08:15:02 +0700") == datetime.strptime(
+        "1/Nov/2026:08:15:02 +0700", "%d/%b/%Y:%H:%M:%S %z"
+    )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "1.2.3.4",
+        "255.255.255.255",
+        "0.0.0.0",  # noqa: S104
+        "01.2.3.4",
+        "256.1.1.1",
+        "1.2.3",
+        "1.2.3.4.5",
+        "١.٢.٣.٤",
+        "1.2.3.4\n",
+        " 1.2.3.4",
+        "2001:db8::5",
+        "::ffff:1.2.3.4",
+        "",
+        "a.b.c.d",
+    ],
+)
+def test_fast_address_check_equals_ipaddress(value):
+    try:
+        want = str(ipaddress.ip_address(value))
+    except ValueError:
+        want = ""
+    assert _valid_ip(value) == want
