@@ -92,7 +92,7 @@ def test_list_counts_per_status_and_filters(analyst, admin):
 
     def keys(**params):
         html = analyst.get(url, params).content.decode()
-        return set(re.findall(r'class="mono">([\d.]+)<', html))
+        return set(re.findall(r'class="mono ip">([\d.]+)<', html))
 
     assert keys(trang_thai="dong") == {"198.51.100.53"}
     assert keys(trang_thai="tat-ca", muc_do="medium") == {"203.0.113.52"}
@@ -121,8 +121,8 @@ def test_the_list_is_paginated(analyst):
         _incident(f"203.0.113.{100 + i}")
     first = analyst.get(reverse("soc:incidents")).content.decode()
     second = analyst.get(reverse("soc:incidents"), {"trang": 2}).content.decode()
-    assert first.count('class="mono">203.0.113.') == 25
-    assert second.count('class="mono">203.0.113.') == 5
+    assert first.count('class="mono ip">203.0.113.') == 25
+    assert second.count('class="mono ip">203.0.113.') == 5
     assert "Trang 1/2" in first and "trang=2" in first
 
 
