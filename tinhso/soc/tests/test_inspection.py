@@ -4,7 +4,7 @@ import random
 import re
 from collections import Counter
 from pathlib import Path
-from urllib.parse import quote, unquote_plus
+from urllib.parse import parse_qsl, quote, unquote_plus
 
 import pytest
 
@@ -234,3 +234,20 @@ def test_cached_verdicts_are_separate_objects_and_long_urls_bypass_the_cache():
     long_url = "/x?q=" + "a" * 600 + quote("<script>")
     assert inspector.inspect(url=long_url).is_attack
     assert inspector._url_rules.cache_info().currsize == 1
+
+
+def test_arguments_are_what_parse_qsl_gives(corpus):
+    def reference(url):
+        path, _, query = url.partition("?")
+        args = [decode(path)]
+        for name, value in parse_qsl(query, keep_blank_values=True)[:64]:
+            args.append(decode(name))
+            if value:
+                args.append(decode(value))
+        return [a for a in args if a]
+
+    urls = ["/x?a=1&&b&=c&d=e=f&+x+=%2B&%zz=%C3", "/x?" + "&".join(f"k{i}=v" for i in range(100))]
+    for v in corpus[:2000]:
+        urls += ["/tim-kiem?q=" + quote(v, safe=""), "/p?" + v, "/a%20b/?" + v + "&x=" + v]
+    for url in urls:
+        assert Inspector._args(url) == reference(url), url
