@@ -173,8 +173,9 @@ def test_the_command_delivers_pending_notices():
     assert len(mail.outbox) == 1
     from django.core.management.base import CommandError
 
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError) as error:
         call_command("soc_notify", "--limit", "0")
+    assert "soc_bad_limit" in str(error.value) and "Traceback" not in str(error.value)
 
 
 @override_settings(TINHSO_SOC_NOTIFY_EMAILS=EMAILS, TINHSO_SOC_NOTIFY_MODE="command")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from tinhso.core.management.base import TinhsoCommand, TinhsoCommandError
 from tinhso.soc.notify import notices_deliver
 
 
-class Command(BaseCommand):
+class Command(TinhsoCommand):
     help = "Deliver the pending incident notices (e-mail, webhook) that are due; failures are retried later."
 
     def add_arguments(self, parser):
@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         if opts["limit"] < 1:
-            raise CommandError(_("--limit phải là số nguyên dương (mã lỗi: soc_bad_limit)."))
+            raise TinhsoCommandError(_("--limit phải là số nguyên dương."), code="soc_bad_limit")
         counts = notices_deliver(limit=opts["limit"])
         self.stdout.write(
             _("Đã gửi %(sent)d, sẽ thử lại %(retry)d, thất bại %(failed)d thông báo sự cố.")
