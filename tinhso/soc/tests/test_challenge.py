@@ -306,19 +306,6 @@ units_loaded = _browser.units_loaded
 units_subset_dir = _browser.units_subset_dir
 
 
-@pytest.fixture
-def _units_back(django_db_blocker):
-    """The live server's flush removes the units; later tests expect the full list."""
-    yield
-    from django.core.management import call_command
-
-    from tinhso.core.models import AdministrativeUnit
-
-    with django_db_blocker.unblock():
-        if not AdministrativeUnit.objects.exists():
-            call_command("load_units", verbosity=0)
-
-
 def _shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
@@ -350,7 +337,7 @@ BROWSER_CLIENT = "203.0.113.90"
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_chromium_solves_the_proof_of_work(_units_back, challenged_behind_proxy, browser_session):
+def test_chromium_solves_the_proof_of_work(challenged_behind_proxy, browser_session):
     headers = {"X-Forwarded-For": BROWSER_CLIENT}
     # Without JavaScript: the question, labelled, answered from the keyboard.
     context = browser_session.browser.new_context(
