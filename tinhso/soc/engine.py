@@ -264,6 +264,7 @@ def persist_fire(rule: BucketRule, event: Event, evidence: list) -> None:
         source_ip=event.source_ip,
         user=event.user,
         evidence=evidence,
+        scope=rule.scope,
     )
     if rule.decision and key:
         decision_create(
