@@ -109,11 +109,31 @@ def allowlisted(ip: str) -> bool:
     return _allowlisted(ip, tuple(get("TINHSO_SOC_ALLOWLIST")), net.trusted_proxies())
 
 
-@lru_cache(maxsize=16_384)
+@lru_cache(maxsize=65_536)
 def _allowlisted(ip: str, allowlist: tuple, proxies: tuple) -> bool:
     # Called for every event: parsing the address each time cost more than inspecting
-    # an ordinary request. Keyed by the settings too, so a change takes effect at once.
+    # an ordinary request. Keyed by the settings too, so a change takes effect at once;
+    # a canonical dotted quad is compared as an integer with the IPv4 ranges (an IPv4
+    # address is never inside an IPv6 network, as for ipaddress).
+    parts = ip.split(".")
+    if len(parts) == 4 and all(p.isascii() and p.isdigit() and str(int(p)) == p for p in parts):
+        value = 0
+        for part in parts:
+            value = value << 8 | int(part)
+        if value < 1 << 32 and all(int(p) < 256 for p in parts):
+            ranges = _ipv4_ranges(allowlist + proxies)
+            return any(low <= value <= high for low, high in ranges)
     return net.in_networks(ip, allowlist) or net.in_networks(ip, proxies)
+
+
+@lru_cache(maxsize=8)
+def _ipv4_ranges(entries: tuple) -> tuple:
+    """(first, last) integers of the entries' IPv4 networks."""
+    return tuple(
+        (int(n.network_address), int(n.broadcast_address))
+        for n in net.networks(entries)
+        if n.version == 4
+    )
 
 
 def client_ip(request) -> str:

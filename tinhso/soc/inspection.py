@@ -592,6 +592,7 @@ class Inspector:
             self._plans = _plans(paranoia)
             self._url_rules = lru_cache(maxsize=cache_size)(self._match_url)
             self._ua_rules = lru_cache(maxsize=cache_size)(self._match_ua)
+            self._method_rules = lru_cache(maxsize=64)(self._match_method)
 
     def targets(self, *, url: str, user_agent: str, method: str) -> dict[str, list[str]]:
         return {
@@ -631,6 +632,9 @@ class Inspector:
         raw = unquote_plus(url[:MAX_TARGET_CHARS], errors="replace")
         return (*self._plans["args"].match(self._args(url)), *self._plans["request"].match([raw]))
 
+    def _match_method(self, method: str) -> tuple[Rule, ...]:
+        return tuple(self._plans["method"].match([method.lower()]))
+
     def _match_ua(self, user_agent: str) -> tuple[Rule, ...]:
         return tuple(self._plans["ua"].match([" ".join(user_agent.lower().split())]))
 
@@ -648,7 +652,9 @@ class Inspector:
             else self._match_ua(user_agent)
         )
         if method:
-            matched += self._plans["method"].match([method.lower()])
+            matched += (
+                self._method_rules(method) if len(method) <= 16 else self._match_method(method)
+            )
         if values:
             extra = [decode(v) for v in list(values)[:MAX_ARGS] if v]
             matched += [r for r in self._plans["args"].match(extra) if r not in matched]

@@ -140,3 +140,26 @@ def test_evidence_kept_only_near_the_top_is_the_same_as_keeping_everything():
     for i in range(100):
         quiet.pour(Event(source_ip="203.0.113.6"), now=i * 0.5)
     assert quiet.states["203.0.113.6"].evidence is None
+
+
+def test_allowlist_look_up_equals_ipaddress():
+    """The engine's cached allowlist check (integers for dotted quads) gives what
+    ipaddress gives, for odd addresses and mixed IPv4/IPv6 settings too."""
+    from tinhso.core import net
+    from tinhso.soc import conf
+
+    rng = random.Random(9)
+    settings_sets = [
+        (("10.0.0.0/8", "203.0.113.7", "2001:db8::/32", "bad"), ("127.0.0.1", "::1")),
+        ((), ("127.0.0.1", "::1")),
+        (("0.0.0.0/0",), ()),
+    ]
+    odd = ["01.2.3.4", "1.2.3", "256.1.1.1", "١.٢.٣.٤", "::ffff:10.0.0.1", "2001:db8::1", "", "x"]
+    for allow, proxies in settings_sets:
+        for _ in range(3000):
+            ip = ".".join(
+                str(rng.choice([10, 127, 203, 0, 255, rng.randrange(256)])) for _ in range(4)
+            )
+            for candidate in (ip, rng.choice(odd)):
+                want = net.in_networks(candidate, allow) or net.in_networks(candidate, proxies)
+                assert conf._allowlisted(candidate, allow, proxies) == want, (candidate, allow)
