@@ -37,7 +37,9 @@ class IncidentFilterForm(_Form):
         choices=[(k, label) for k, (label, _q) in STATUS_FILTERS.items()],
     )
     muc_do = forms.ChoiceField(
-        label=_("Mức độ nghiêm trọng"), required=False, choices=[("", _("Tất cả")), *Severity.choices]
+        label=_("Mức độ nghiêm trọng"),
+        required=False,
+        choices=[("", _("Tất cả")), *Severity.choices],
     )
     luat = forms.CharField(label=_("Luật"), required=False, max_length=64)
     doi_tuong = forms.CharField(label=_("Địa chỉ hoặc người dùng"), required=False, max_length=150)
