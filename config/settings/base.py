@@ -121,6 +121,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = env_str("MEDIA_ROOT", str(VAR_DIR / "media"))
+# Static PDF fonts made once from the packaged variable fonts (default: VAR_DIR/cache).
+TINHSO_FONT_CACHE_DIR = env_str("TINHSO_FONT_CACHE_DIR", "")
 MEDIA_URL = "/media/"
 
 # Bodies larger than this are refused with 413 before any view reads them.

@@ -167,6 +167,8 @@ FONT_CACHE_KEY = "v1"
 def _font_cache_dir() -> Path:
     from django.conf import settings
 
+    if settings.configured and getattr(settings, "TINHSO_FONT_CACHE_DIR", ""):
+        return Path(settings.TINHSO_FONT_CACHE_DIR) / f"fonts-{FONT_CACHE_KEY}"
     base = getattr(settings, "VAR_DIR", None) if settings.configured else None
     return Path(base or tempfile.gettempdir()) / "cache" / f"fonts-{FONT_CACHE_KEY}"
 

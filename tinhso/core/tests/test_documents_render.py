@@ -163,3 +163,12 @@ def test_place_and_date_follow_the_decree(date, expected):
 
 def test_the_qr_code_is_a_png():
     assert qr_png("000.00.50.H24-261122-0001").startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_the_font_cache_folder_follows_the_setting(settings, tmp_path):
+    from tinhso.core.documents import _font_cache_dir
+
+    settings.TINHSO_FONT_CACHE_DIR = ""
+    assert _font_cache_dir().is_relative_to(settings.VAR_DIR)
+    settings.TINHSO_FONT_CACHE_DIR = str(tmp_path / "fonts")
+    assert _font_cache_dir().parent == tmp_path / "fonts"
