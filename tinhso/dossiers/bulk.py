@@ -12,7 +12,6 @@ of submission); each run takes its own year of past days.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 import time
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from tinhso.core.audit import audit_record
 from tinhso.core.choices import OrganisationKind, Role
 from tinhso.core.exceptions import ValidationError
 from tinhso.core.models import Citizen, Organisation
+from tinhso.core.pgcopy import copy_rows, reserve_ids
 from tinhso.dossiers.choices import Channel, DossierStatus
 from tinhso.dossiers.models import Dossier
 
@@ -399,63 +399,17 @@ class _CopyWriter(_OrmWriter):
 
     def write(self, plan) -> None:
         dossiers = [dossier for dossier, _rows in plan]
-        for dossier, id_ in zip(dossiers, _reserve(Dossier, len(dossiers)), strict=True):
+        for dossier, id_ in zip(dossiers, reserve_ids(Dossier, len(dossiers)), strict=True):
             dossier.pk = id_
-        _copy(Dossier, dossiers)
+        copy_rows(Dossier, dossiers)
         by_model: dict[type, list] = {}
         for dossier, rows in plan:
             for row in rows:
                 _link(dossier, row)
                 by_model.setdefault(type(row), []).append(row)
         for model, rows in by_model.items():
-            for row, id_ in zip(rows, _reserve(model, len(rows)), strict=True):
+            for row, id_ in zip(rows, reserve_ids(model, len(rows)), strict=True):
                 row.pk = id_
-            _copy(model, rows)
+            copy_rows(model, rows)
             label = model._meta.label_lower
             self.counts[label] = self.counts.get(label, 0) + len(rows)
-
-
-def _reserve(model, n: int) -> list[int]:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [model._meta.db_table, model._meta.pk.column, n],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _copy_value(value) -> str:
-    if value is None:
-        return r"\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, dt.datetime | dt.date):
-        text = value.isoformat()
-    elif isinstance(value, dt.timedelta):
-        text = f"{value.total_seconds()} seconds"
-    elif isinstance(value, dict | list):
-        text = json.dumps(value, ensure_ascii=False)
-    else:
-        text = str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _copy(model, rows) -> None:
-    """COPY ``rows`` (unsaved instances with their ids) into ``model``'s table."""
-    from django.db import connection
-
-    if not rows:
-        return
-    fields = model._meta.concrete_fields
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    text = "".join(
-        "\t".join(_copy_value(getattr(row, f.attname)) for f in fields) + "\n" for row in rows
-    )
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-    ):
-        copy.write(text.encode())

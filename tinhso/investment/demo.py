@@ -37,7 +37,6 @@ of its own, for benchmarks.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 import time
 from dataclasses import dataclass, field
@@ -51,6 +50,7 @@ from tinhso.core.audit import audit_record
 from tinhso.core.choices import OrganisationKind, Role, UnitVersion
 from tinhso.core.exceptions import ValidationError
 from tinhso.core.models import AdministrativeUnit, Organisation, UnitSuccession, User
+from tinhso.core.pgcopy import copy_rows, copy_value, reserve_ids
 from tinhso.investment.choices import (
     AssignedBy,
     BidMethod,
@@ -290,12 +290,12 @@ class _Writer:
     def write(self, model, rows: list) -> None:
         if not rows:
             return
-        ids = _reserve(model, len(rows)) if self.use_copy else _next_ids(model, len(rows))
+        ids = reserve_ids(model, len(rows)) if self.use_copy else _next_ids(model, len(rows))
         for row, id_ in zip(rows, ids, strict=True):
             row.pk = id_
             row._prepare_related_fields_for_save(operation_name="bulk_create")
         if self.use_copy:
-            _copy(model, rows)
+            copy_rows(model, rows)
         else:
             _insert_many(model, rows)
         label = model._meta.label_lower
@@ -308,7 +308,7 @@ class _Writer:
         table = connection.ops.quote_name(model._meta.db_table)
         names = ", ".join(connection.ops.quote_name(c) for c in columns)
         if self.use_copy:
-            text = "".join("\t".join(_copy_value(v) for v in row) + "\n" for row in values)
+            text = "".join("\t".join(copy_value(v) for v in row) + "\n" for row in values)
             with (
                 connection.cursor() as cursor,
                 cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
@@ -329,7 +329,7 @@ def _next_ids(model, n: int) -> range | list[int]:
     if connection.vendor == "postgresql":
         # Explicit ids must come from the sequence there, or the next ordinary
         # insert (a disbursement reported after the demo) collides with them.
-        return _reserve(model, n)
+        return reserve_ids(model, n)
     table = connection.ops.quote_name(model._meta.db_table)
     column = connection.ops.quote_name(model._meta.pk.column)
     with connection.cursor() as cursor:
@@ -361,43 +361,6 @@ def _insert_many(model, rows) -> None:
                 f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
                 params[start : start + 5000],
             )
-
-
-def _reserve(model, n: int) -> list[int]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [model._meta.db_table, model._meta.pk.column, n],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _copy_value(value) -> str:
-    if value is None:
-        return r"\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, dt.datetime | dt.date):
-        text = value.isoformat()
-    elif isinstance(value, dict | list):
-        text = json.dumps(value, ensure_ascii=False)
-    else:
-        text = str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _copy(model, rows) -> None:
-    fields = model._meta.concrete_fields
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    text = "".join(
-        "\t".join(_copy_value(getattr(row, f.attname)) for f in fields) + "\n" for row in rows
-    )
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-    ):
-        copy.write(text.encode())
 
 
 # --- the generator ------------------------------------------------------------------
@@ -1140,7 +1103,9 @@ def _disbursement_values(rows: list[tuple], writer: _Writer) -> list[tuple]:
     """Database-ready values of the generator's disbursement tuples (no model instances:
     the seeder writes hundreds of thousands)."""
     ids = (
-        _reserve(Disbursement, len(rows)) if writer.use_copy else _next_ids(Disbursement, len(rows))
+        reserve_ids(Disbursement, len(rows))
+        if writer.use_copy
+        else _next_ids(Disbursement, len(rows))
     )
     stamp = (lambda v: v) if writer.use_copy else _utc_text
     out = []
