@@ -81,6 +81,14 @@ class BrowserSession:
         return path
 
 
+def run_in_thread(function):
+    """Run ``function`` (ORM work) in another thread: Playwright's loop runs in the test's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function).result()
+
+
 def session_cookie_for(user, base_url: str) -> list[dict]:
     """A signed-in session for ``user`` as a browser cookie (the sign-in form is tested elsewhere)."""
     from django.test import Client

@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 
 from tinhso.core.tests import browser as _browser
-from tinhso.core.tests.browser import BrowserSession, session_cookie_for
+from tinhso.core.tests.browser import BrowserSession, run_in_thread, session_cookie_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,27 +24,6 @@ units_subset_dir = _browser.units_subset_dir
 
 SHOTS = Path(os.environ.get("TINHSO_SHOTS_DIR", "/tmp/shots/invexcel"))  # noqa: S108
 PHONE = {"width": 360, "height": 780}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _units_back_after_the_module(django_db_blocker):
-    """Live-server tests flush the units; later tests expect the full list the session loaded."""
-    yield
-    from django.core.management import call_command
-
-    from tinhso.core.models import AdministrativeUnit
-
-    with django_db_blocker.unblock():
-        if not AdministrativeUnit.objects.exists():
-            call_command("load_units", verbosity=0)
-
-
-def _orm(function):
-    """Run ``function`` in another thread: Playwright's loop runs in the test's thread."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(function).result()
 
 
 @pytest.fixture
@@ -102,7 +81,7 @@ def test_owner_uploads_a_bad_then_a_good_file(owner_files, browser_session: Brow
     assert "Không có dự án mã «DA-KHONG-CO»" in text
     assert "3 lỗi cần sửa" in text
     page.screenshot(path=str(SHOTS / "excel-02-errors.png"), full_page=True)
-    assert _orm(Disbursement.objects.count) == 0
+    assert run_in_thread(Disbursement.objects.count) == 0
 
     phone = browser_session.new_page(viewport=PHONE, cookies=cookies)
     phone.goto(browser_session.url("/quan-tri/dau-tu/cap-nhat-excel/"))
@@ -111,5 +90,5 @@ def test_owner_uploads_a_bad_then_a_good_file(owner_files, browser_session: Brow
     phone.wait_for_selector(".notice--ok")
     assert "Đã ghi 2 khoản giải ngân của 1 dự án" in phone.inner_text("main")
     phone.screenshot(path=str(SHOTS / "excel-03-phone-done.png"), full_page=True)
-    assert _orm(Disbursement.objects.count) == 2
+    assert run_in_thread(Disbursement.objects.count) == 2
     assert browser_session.foreign_requests() == []

@@ -16,7 +16,7 @@ import pytest
 from django.utils import timezone
 
 from tinhso.core.tests import browser as _browser
-from tinhso.core.tests.browser import BrowserSession, session_cookie_for
+from tinhso.core.tests.browser import BrowserSession, run_in_thread, session_cookie_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,27 +26,6 @@ units_subset_dir = _browser.units_subset_dir
 
 SHOTS = Path(os.environ.get("TINHSO_SHOTS_DIR", "/tmp/shots/invpages"))  # noqa: S108
 PHONE = {"width": 360, "height": 780}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _units_back_after_the_module(django_db_blocker):
-    """Live-server tests flush the units; later tests expect the full list the session loaded."""
-    yield
-    from django.core.management import call_command
-
-    from tinhso.core.models import AdministrativeUnit
-
-    with django_db_blocker.unblock():
-        if not AdministrativeUnit.objects.exists():
-            call_command("load_units", verbosity=0)
-
-
-def _orm(function):
-    """Run ``function`` in another thread: Playwright's loop runs in the test's thread."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(function).result()
 
 
 def _shot(page, name: str) -> None:
@@ -241,9 +220,13 @@ def test_owner_updates_a_project_from_a_phone_in_under_a_minute(
     assert elapsed < 60, elapsed
     # nothing wider than the phone
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    row = _orm(lambda: Disbursement.objects.filter(project=projects[2]).order_by("-id").first())
+    row = run_in_thread(
+        lambda: Disbursement.objects.filter(project=projects[2]).order_by("-id").first()
+    )
     assert row.amount == 1_250_000_000 and row.treasury_reference == "KB-0931"
-    assert _orm(lambda: ProgressSnapshot.objects.get(project=projects[2]).photos.count()) == 1
+    assert (
+        run_in_thread(lambda: ProgressSnapshot.objects.get(project=projects[2]).photos.count()) == 1
+    )
 
     # the project page on the phone shows the photo and fits the screen
     page.goto("/quan-tri/dau-tu/du-an/HP-003/")

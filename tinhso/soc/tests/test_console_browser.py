@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tinhso.core.tests import browser as _browser
-from tinhso.core.tests.browser import session_cookie_for
+from tinhso.core.tests.browser import run_in_thread, session_cookie_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,27 +22,6 @@ units_subset_dir = _browser.units_subset_dir
 
 SHOTS = Path(os.environ.get("TINHSO_SHOTS_DIR", "/tmp/shots/socconsole"))  # noqa: S108
 PHONE = {"width": 360, "height": 780}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _units_back_after_the_module(django_db_blocker):
-    """Live-server tests flush the units; later tests expect the full list the session loaded."""
-    yield
-    from django.core.management import call_command
-
-    from tinhso.core.models import AdministrativeUnit
-
-    with django_db_blocker.unblock():
-        if not AdministrativeUnit.objects.exists():
-            call_command("load_units", verbosity=0)
-
-
-def _orm(function):
-    """Run ``function`` in another thread: Playwright's loop runs in the test's thread."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(function).result()
 
 
 def _shot(page, name: str) -> None:
@@ -119,7 +98,7 @@ def test_list_detail_acknowledge_close(console, browser_session):
 
     from tinhso.soc.models import Incident
 
-    incident = _orm(lambda: Incident.objects.get(pk=console["injector"]))
+    incident = run_in_thread(lambda: Incident.objects.get(pk=console["injector"]))
     assert incident.status == "closed" and incident.close_reason == "resolved"
     assert browser_session.foreign_requests() == []
 
